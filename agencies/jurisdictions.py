@@ -1,0 +1,213 @@
+"""What a jurisdiction code means and which agencies it covers on a date.
+
+This module is the one place that knows it. A code's shape gives its level:
+
+* ``CA`` - national: an ISO 3166-1 alpha-2 country code;
+* ``DE-HH`` - subnational: an ISO 3166-2 subdivision code;
+* ``EU`` - supranational: the code of a :class:`~agencies.models.Bloc`, which is never an
+  assigned country code.
+
+Coverage on date ``D``: national ``C`` covers agencies in country ``C``; subnational
+``C-S`` covers agencies whose subdivision is exactly ``C-S``; supranational ``B`` covers
+agencies whose country was a member of ``B`` on ``D`` (``joined <= D`` and ``left`` null
+or ``D <= left``: an exit date is the last day of membership).
+
+It is written three ways that must agree, and the tests hold them to it: a plain Python
+predicate (:func:`covers`, for validation and as the reference), a ``Q`` builder
+(:func:`covered_agencies_q`, for querysets) and SQL join conditions
+(:func:`coverage_sql`, for the set-based flag computation).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pycountry
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+
+class Level(models.TextChoices):
+    NATIONAL = "national", "national"
+    SUBNATIONAL = "subnational", "subnational"
+    SUPRANATIONAL = "supranational", "supranational"
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    code: str
+    level: Level
+    # The country of a national or subnational jurisdiction; None for a bloc.
+    country_code: str | None
+    name: str
+
+
+@lru_cache(maxsize=None)
+def iso_country_name(code: str) -> str | None:
+    """The ISO 3166-1 name of an assigned alpha-2 code, or None if it is not assigned."""
+    if len(code) != 2 or not code.isalpha() or not code.isupper():
+        return None
+    country = pycountry.countries.get(alpha_2=code)
+    return getattr(country, "common_name", None) or country.name if country else None
+
+
+def is_assigned_country_code(code: str) -> bool:
+    return iso_country_name(code) is not None
+
+
+@lru_cache(maxsize=None)
+def subdivision_record(code: str):
+    """The ISO 3166-2 subdivision with this exact code, or None."""
+    if "-" not in code:
+        return None
+    return pycountry.subdivisions.get(code=code)
+
+
+def validate_subdivision(subdivision: str, country_code: str | None) -> None:
+    """Raise ValidationError unless ``subdivision`` is an ISO 3166-2 code of the country."""
+    record = subdivision_record(subdivision)
+    if record is None:
+        raise ValidationError(f"“{subdivision}” is not an ISO 3166-2 subdivision code.", code="invalid_subdivision")
+    if country_code is None:
+        raise ValidationError("A subdivision needs a country.", code="subdivision_without_country")
+    if record.country_code != country_code:
+        raise ValidationError(
+            f"“{subdivision}” is a subdivision of {record.country_code}, not of {country_code}.",
+            code="subdivision_outside_country",
+        )
+
+
+def parse_jurisdiction(code: str) -> Jurisdiction:
+    """The jurisdiction a code names, or ValidationError saying why the code is unknown."""
+    from .models import Bloc
+
+    if not isinstance(code, str) or not code:
+        raise ValidationError("A jurisdiction code is required.", code="required")
+    if code != code.strip().upper():
+        raise ValidationError(f"“{code}” must be written in capitals, e.g. “CA”, “DE-HH”, “EU”.", code="invalid")
+    if "-" in code:
+        record = subdivision_record(code)
+        if record is None:
+            raise ValidationError(f"“{code}” is not an ISO 3166-2 subdivision code.", code="unknown_jurisdiction")
+        return Jurisdiction(code, Level.SUBNATIONAL, record.country_code, record.name)
+    name = iso_country_name(code)
+    if name is not None:
+        return Jurisdiction(code, Level.NATIONAL, code, name)
+    bloc = Bloc.objects.filter(code=code).only("name").first()
+    if bloc is None:
+        raise ValidationError(
+            f"“{code}” is neither an ISO 3166-1 country, an ISO 3166-2 subdivision nor a known bloc.",
+            code="unknown_jurisdiction",
+        )
+    return Jurisdiction(code, Level.SUPRANATIONAL, None, bloc.name)
+
+
+def level_of(code: str) -> Level:
+    """The level of a code already known to be valid, without touching the database."""
+    if "-" in code:
+        return Level.SUBNATIONAL
+    if is_assigned_country_code(code):
+        return Level.NATIONAL
+    return Level.SUPRANATIONAL
+
+
+@dataclass(frozen=True)
+class MembershipSpan:
+    bloc: str
+    country: str
+    joined: datetime.date
+    left: datetime.date | None
+
+    def holds_on(self, day: datetime.date) -> bool:
+        return self.joined <= day and (self.left is None or day <= self.left)
+
+
+def covers(
+    code: str,
+    *,
+    country: str | None,
+    subdivision: str | None,
+    on_date: datetime.date,
+    memberships: list[MembershipSpan] | tuple = (),
+) -> bool:
+    """Whether jurisdiction ``code`` covers an agency in ``country``/``subdivision`` on a date.
+
+    ``memberships`` are the bloc membership spans to consult for a supranational code.
+    """
+    level = level_of(code)
+    if level is Level.NATIONAL:
+        return country is not None and country == code
+    if level is Level.SUBNATIONAL:
+        return subdivision is not None and subdivision == code
+    return country is not None and any(
+        span.bloc == code and span.country == country and span.holds_on(on_date) for span in memberships
+    )
+
+
+def bloc_members_on(bloc_code: str, on_date: datetime.date) -> set[str]:
+    """Codes of the countries that belonged to the bloc on that date."""
+    from .models import Membership
+
+    return set(Membership.objects.active_on(on_date).filter(bloc_id=bloc_code).values_list("country_id", flat=True))
+
+
+def covered_agencies_q(code: str, on_date: datetime.date, *, prefix: str = "") -> Q:
+    """A ``Q`` on Agency (or on a model reaching it through ``prefix``) for coverage."""
+    from .models import Membership
+
+    level = level_of(code)
+    if level is Level.NATIONAL:
+        return Q(**{f"{prefix}country_id": code})
+    if level is Level.SUBNATIONAL:
+        return Q(**{f"{prefix}subdivision": code})
+    return Q(
+        Exists(
+            Membership.objects.active_on(on_date).filter(bloc_id=code, country_id=OuterRef(f"{prefix}country_id"))
+        )
+    )
+
+
+def countries_touched_q(countries, *, code_field: str, date_field: str) -> Q:
+    """A ``Q`` matching rows whose jurisdiction lies in or covers one of ``countries``.
+
+    True for a national code in the list, a subdivision of one of them, or a bloc one of
+    them belonged to on the row's date. ``code_field`` and ``date_field`` name the row's
+    jurisdiction code and date (e.g. ``regulator__jurisdiction`` and ``decided_on``).
+    """
+    from .models import Membership
+
+    countries = list(countries)
+    q = Q(**{f"{code_field}__in": countries})
+    for country in countries:
+        q |= Q(**{f"{code_field}__startswith": f"{country}-"})
+    q |= Q(
+        Exists(
+            Membership.objects.filter(
+                bloc_id=OuterRef(code_field),
+                country_id__in=countries,
+                joined__lte=OuterRef(date_field),
+            ).filter(Q(left__isnull=True) | Q(left__gte=OuterRef(date_field)))
+        )
+    )
+    return q
+
+
+def coverage_sql(*, agency: str, code: str, on_date: str) -> dict[Level, tuple[str, str]]:
+    """SQL for coverage, one ``(join, condition)`` pair per level.
+
+    ``agency`` is the alias of the agencies table, ``code`` and ``on_date`` SQL expressions
+    for the jurisdiction code and the date. Each level's pair is meant for its own SELECT
+    (the levels never overlap, so their results can be joined with UNION ALL).
+    """
+    return {
+        Level.NATIONAL: ("", f"{agency}.country_id = {code}"),
+        Level.SUBNATIONAL: ("", f"{agency}.subdivision = {code}"),
+        Level.SUPRANATIONAL: (
+            f"JOIN agencies_membership m ON m.bloc_id = {code} AND m.country_id = {agency}.country_id"
+            f" AND m.joined <= {on_date} AND (m.\"left\" IS NULL OR {on_date} <= m.\"left\")",
+            "TRUE",
+        ),
+    }

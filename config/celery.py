@@ -1,0 +1,29 @@
+"""The Celery app and its beat schedule."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("tracker")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def setup_periodic_tasks(sender, **kwargs):
+    """Register the periodic jobs; intervals come from settings."""
+    from django.conf import settings
+
+    sender.conf.beat_schedule = {
+        "flags-sweep-pending": {
+            "task": "tracker.tasks.flags_sweep_pending_task",
+            "schedule": settings.FLAGS_SWEEP_INTERVAL,
+        },
+        "flags-reconcile": {
+            "task": "tracker.tasks.flags_reconcile_task",
+            "schedule": settings.FLAGS_RECONCILE_INTERVAL,
+        },
+    }

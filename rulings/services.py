@@ -1,0 +1,115 @@
+"""Writes to regulators and rulings. Every caller (admin, API, seed loader) goes through here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from agencies.jurisdictions import covered_agencies_q, level_of
+from agencies.models import Agency
+
+from .models import Regulator, Ruling
+
+PUBLISH_PERMISSION = "rulings.publish_ruling"
+
+
+def can_publish(user) -> bool:
+    return user is not None and user.has_perm(PUBLISH_PERMISSION)
+
+
+def ruling_agencies_errors(
+    *, regulator: Regulator, decided_on, scope: str, agencies: Iterable[Agency]
+) -> dict[str, str]:
+    """Errors, by field, in a ruling's list of agencies (empty when the list is right).
+
+    A jurisdiction-wide ruling lists no agencies; one about agencies lists at least one,
+    and each must lie within the regulator's jurisdiction on the ruling's date.
+    """
+    agencies = list(agencies)
+    if scope == Ruling.Scope.JURISDICTION:
+        if agencies:
+            return {"agencies": "A ruling about all use in the jurisdiction lists no agencies; choose the scope “the listed agencies” or remove them."}
+        return {}
+    if not agencies:
+        return {"agencies": "A ruling about the listed agencies needs at least one agency."}
+    if regulator is None or decided_on is None:
+        return {}
+    ids = [agency.pk for agency in agencies]
+    covered = set(
+        Agency.objects.filter(pk__in=ids).filter(covered_agencies_q(regulator.jurisdiction, decided_on)).values_list("pk", flat=True)
+    )
+    outside = [agency for agency in agencies if agency.pk not in covered]
+    if outside:
+        names = ", ".join(f"{agency.name} (id {agency.pk})" for agency in outside)
+        where = {
+            "national": f"the country {regulator.jurisdiction}",
+            "subnational": f"the subdivision {regulator.jurisdiction}",
+            "supranational": f"the members of {regulator.jurisdiction} on {decided_on.isoformat()}",
+        }[level_of(regulator.jurisdiction)]
+        return {"agencies": f"Outside {regulator}'s jurisdiction ({where}): {names}."}
+    return {}
+
+
+def _check_status_permission(*, user, old_status: str | None, new_status: str) -> None:
+    if old_status == new_status:
+        return
+    if old_status is None and new_status == Ruling.Status.DRAFT:
+        return
+    if not can_publish(user):
+        raise PermissionDenied("Changing a ruling's status needs the “publish ruling” permission.")
+
+
+def _check_transition(old_status: str | None, new_status: str) -> None:
+    if old_status is not None and not Ruling.transition_allowed(old_status, new_status):
+        raise ValidationError(
+            {"status": f"A draft was never in force, so it cannot become “{new_status}”; publish it first."}
+        )
+
+
+@transaction.atomic
+def ruling_create(*, user, agencies: Iterable[Agency] = (), **fields) -> Ruling:
+    """Create a ruling with its agencies; only a publisher may create one that is not a draft."""
+    agencies = list(agencies)
+    ruling = Ruling(**fields)
+    _check_status_permission(user=user, old_status=None, new_status=ruling.status)
+    ruling.full_clean()
+    errors = ruling_agencies_errors(
+        regulator=ruling.regulator, decided_on=ruling.decided_on, scope=ruling.scope, agencies=agencies
+    )
+    if errors:
+        raise ValidationError(errors)
+    ruling.save()
+    ruling.agencies.set(agencies)
+    return ruling
+
+
+@transaction.atomic
+def ruling_update(*, ruling: Ruling, user, agencies: Iterable[Agency] | None = None, **fields) -> Ruling:
+    """Change a ruling's fields (and its agencies when given), status included.
+
+    A status change needs the *publish ruling* permission and never takes a draft straight
+    to overturned or withdrawn.
+    """
+    old_status = Ruling.objects.filter(pk=ruling.pk).values_list("status", flat=True).get()
+    for name, value in fields.items():
+        setattr(ruling, name, value)
+    _check_status_permission(user=user, old_status=old_status, new_status=ruling.status)
+    _check_transition(old_status, ruling.status)
+    ruling.full_clean()
+    agencies = list(ruling.agencies.all()) if agencies is None else list(agencies)
+    errors = ruling_agencies_errors(
+        regulator=ruling.regulator, decided_on=ruling.decided_on, scope=ruling.scope, agencies=agencies
+    )
+    if errors:
+        raise ValidationError(errors)
+    ruling.save()
+    if {agency.pk for agency in agencies} != set(ruling.agencies.values_list("pk", flat=True)):
+        ruling.agencies.set(agencies)
+    return ruling
+
+
+def ruling_change_status(*, ruling: Ruling, status: str, user) -> Ruling:
+    """Publish, unpublish, overturn, withdraw or re-publish a ruling."""
+    return ruling_update(ruling=ruling, user=user, status=status)

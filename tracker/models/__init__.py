@@ -1,0 +1,3 @@
+from .flags import Flag, PendingRecompute
+
+__all__ = ["Flag", "PendingRecompute"]
