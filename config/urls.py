@@ -4,5 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
+    path("api/", include("config.api_router")),
+    path("subscriptions/", include("tracker.digests.urls")),
     path("", include("tracker.urls")),
 ]

@@ -22,3 +22,11 @@ def publisher(db):
 @pytest.fixture
 def api_client():
     return APIClient()
+
+
+# Fixtures for the real services (worker, SMTP server, browser) live in their own modules.
+pytest_plugins = [
+    "tests.fixtures.celery_worker",
+    "tests.fixtures.smtp",
+    "tests.fixtures.browser",
+]
