@@ -195,19 +195,21 @@ def countries_touched_q(countries, *, code_field: str, date_field: str) -> Q:
     return q
 
 
-def coverage_sql(*, agency: str, code: str, on_date: str) -> dict[Level, tuple[str, str]]:
-    """SQL for coverage, one ``(join, condition)`` pair per level.
+def coverage_sql(*, code: str, on_date: str, agency: str = "a", membership: str = "m") -> dict[Level, str]:
+    """SQL JOIN clauses that bring in the agencies a jurisdiction covers, one per level.
 
-    ``agency`` is the alias of the agencies table, ``code`` and ``on_date`` SQL expressions
-    for the jurisdiction code and the date. Each level's pair is meant for its own SELECT
-    (the levels never overlap, so their results can be joined with UNION ALL).
+    ``code`` and ``on_date`` are SQL expressions for the jurisdiction code and the date;
+    ``agency`` (and ``membership``, for blocs) are the aliases the clauses introduce. The
+    levels never overlap (a code matches only its own level's clause), so one SELECT per
+    level can be combined with UNION ALL. Works on PostgreSQL and SQLite alike.
     """
     return {
-        Level.NATIONAL: ("", f"{agency}.country_id = {code}"),
-        Level.SUBNATIONAL: ("", f"{agency}.subdivision = {code}"),
+        Level.NATIONAL: f"JOIN agencies_agency {agency} ON {agency}.country_id = {code}",
+        Level.SUBNATIONAL: f"JOIN agencies_agency {agency} ON {agency}.subdivision = {code}",
         Level.SUPRANATIONAL: (
-            f"JOIN agencies_membership m ON m.bloc_id = {code} AND m.country_id = {agency}.country_id"
-            f" AND m.joined <= {on_date} AND (m.\"left\" IS NULL OR {on_date} <= m.\"left\")",
-            "TRUE",
+            f"JOIN agencies_membership {membership} ON {membership}.bloc_id = {code}"
+            f" AND {membership}.joined <= {on_date}"
+            f' AND ({membership}."left" IS NULL OR {on_date} <= {membership}."left")'
+            f" JOIN agencies_agency {agency} ON {agency}.country_id = {membership}.country_id"
         ),
     }

@@ -15,6 +15,25 @@ from .models import Regulator, Ruling
 PUBLISH_PERMISSION = "rulings.publish_ruling"
 
 
+class SystemActor:
+    """The system itself as the author of a write: the seed loader and management commands act as it.
+
+    It holds every permission, but it is no account: nobody can log in as it, and history
+    records its changes with no user.
+    """
+
+    pk = None
+
+    def has_perm(self, perm, obj=None) -> bool:
+        return True
+
+    def __str__(self):
+        return "system"
+
+
+SYSTEM = SystemActor()
+
+
 def can_publish(user) -> bool:
     return user is not None and user.has_perm(PUBLISH_PERMISSION)
 
@@ -113,3 +132,22 @@ def ruling_update(*, ruling: Ruling, user, agencies: Iterable[Agency] | None = N
 def ruling_change_status(*, ruling: Ruling, status: str, user) -> Ruling:
     """Publish, unpublish, overturn, withdraw or re-publish a ruling."""
     return ruling_update(ruling=ruling, user=user, status=status)
+
+
+@transaction.atomic
+def regulator_create(**fields) -> Regulator:
+    """Create a regulator after full validation (its jurisdiction code must be known)."""
+    regulator = Regulator(**fields)
+    regulator.full_clean()
+    regulator.save()
+    return regulator
+
+
+@transaction.atomic
+def regulator_update(*, regulator: Regulator, **fields) -> Regulator:
+    """Change a regulator's fields after full validation; raises ValidationError by field."""
+    for name, value in fields.items():
+        setattr(regulator, name, value)
+    regulator.full_clean()
+    regulator.save()
+    return regulator

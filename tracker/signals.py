@@ -1,1 +1,43 @@
+"""Wiring only: committed changes that can alter flags ask for a recompute."""
 
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from agencies.models import Agency, Membership
+from rulings.models import Regulator, Ruling
+from tracker.services import flags_recompute_request
+
+
+@receiver(post_save, sender=Ruling, dispatch_uid="flags_on_ruling_save")
+def ruling_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        flags_recompute_request(ruling_ids=[instance.pk])
+
+
+@receiver(m2m_changed, sender=Ruling.agencies.through, dispatch_uid="flags_on_ruling_agencies")
+def ruling_agencies_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if reverse:  # changed from the agency's side
+        flags_recompute_request(agency_ids=[instance.pk])
+    else:
+        flags_recompute_request(ruling_ids=[instance.pk])
+
+
+@receiver(post_save, sender=Agency, dispatch_uid="flags_on_agency_save")
+def agency_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        flags_recompute_request(agency_ids=[instance.pk])
+
+
+@receiver(post_save, sender=Regulator, dispatch_uid="flags_on_regulator_save")
+def regulator_saved(sender, instance, created, raw=False, **kwargs):
+    if not raw and not created:
+        flags_recompute_request(ruling_ids=instance.rulings.values_list("pk", flat=True))
+
+
+@receiver(post_save, sender=Membership, dispatch_uid="flags_on_membership_save")
+@receiver(post_delete, sender=Membership, dispatch_uid="flags_on_membership_delete")
+def membership_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        flags_recompute_request(everything=True)

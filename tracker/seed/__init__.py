@@ -1,0 +1,1 @@
+"""The seed data set built from the founding article, and its loader."""
