@@ -69,8 +69,11 @@ def subdivision_record(code: str):
 def validate_subdivision(subdivision: str, country_code: str | None) -> None:
     """Raise ValidationError unless ``subdivision`` is an ISO 3166-2 code of the country."""
     record = subdivision_record(subdivision)
-    if record is None:
-        raise ValidationError(f"“{subdivision}” is not an ISO 3166-2 subdivision code.", code="invalid_subdivision")
+    if record is None or record.code != subdivision:
+        raise ValidationError(
+            f"“{subdivision}” is not an ISO 3166-2 subdivision code (written in capitals, e.g. “CA-ON”).",
+            code="invalid_subdivision",
+        )
     if country_code is None:
         raise ValidationError("A subdivision needs a country.", code="subdivision_without_country")
     if record.country_code != country_code:
@@ -90,7 +93,7 @@ def parse_jurisdiction(code: str) -> Jurisdiction:
         raise ValidationError(f"“{code}” must be written in capitals, e.g. “CA”, “DE-HH”, “EU”.", code="invalid")
     if "-" in code:
         record = subdivision_record(code)
-        if record is None:
+        if record is None or record.code != code:
             raise ValidationError(f"“{code}” is not an ISO 3166-2 subdivision code.", code="unknown_jurisdiction")
         return Jurisdiction(code, Level.SUBNATIONAL, record.country_code, record.name)
     name = iso_country_name(code)

@@ -141,8 +141,11 @@ class Agency(models.Model):
         ordering = ["name", "id"]
         verbose_name_plural = "agencies"
         indexes = [
+            # The default order of every list, so a page never sorts the whole table.
+            models.Index(fields=["name", "id"]),
             models.Index(fields=["country", "name"]),
             models.Index(fields=["subdivision"]),
+            models.Index(fields=["updated_at"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -180,6 +183,9 @@ class Agency(models.Model):
                 errors["subdivision"] = "An international organisation has no subdivision."
         elif self.kind and not self.country_id:
             errors["country"] = "A country is required for every agency except international organisations."
+        if self.subdivision and "subdivision" not in errors and self.subdivision != self.subdivision.upper():
+            # ISO 3166-2 lookups ignore case, but coverage compares codes exactly.
+            errors["subdivision"] = f"“{self.subdivision}” must be written in capitals, e.g. “CA-ON”."
         if self.subdivision and self.country_id and "subdivision" not in errors:
             try:
                 validate_subdivision(self.subdivision, self.country_id)

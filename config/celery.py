@@ -10,6 +10,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 app = Celery("tracker")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["tracker.digests"])
 
 
 @app.on_after_finalize.connect
@@ -25,5 +26,15 @@ def setup_periodic_tasks(sender, **kwargs):
         "flags-reconcile": {
             "task": "tracker.tasks.flags_reconcile_task",
             "schedule": settings.FLAGS_RECONCILE_INTERVAL,
+        },
+        "digests-daily": {
+            "task": "tracker.digests.tasks.digests_dispatch_task",
+            "schedule": crontab.from_string(settings.DIGESTS_DAILY_CRON),
+            "args": ("daily",),
+        },
+        "digests-weekly": {
+            "task": "tracker.digests.tasks.digests_dispatch_task",
+            "schedule": crontab.from_string(settings.DIGESTS_WEEKLY_CRON),
+            "args": ("weekly",),
         },
     }

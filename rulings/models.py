@@ -15,7 +15,8 @@ def validate_jurisdiction_code(code):
 
 
 def validate_currency_code(code):
-    if not code or pycountry.currencies.get(alpha_3=code) is None:
+    # pycountry matches case-insensitively; the stored code is always in capitals.
+    if not code or code != code.upper() or pycountry.currencies.get(alpha_3=code) is None:
         raise ValidationError(f"“{code}” is not an ISO 4217 currency code (e.g. “SEK”, “EUR”).", code="invalid_currency")
 
 
@@ -108,6 +109,7 @@ class Ruling(models.Model):
         indexes = [
             models.Index(fields=["status", "decided_on"]),
             models.Index(fields=["published_at"]),
+            models.Index(fields=["updated_at"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -138,7 +140,10 @@ class Ruling(models.Model):
             old_status = Ruling.objects.filter(pk=self.pk).values_list("status", flat=True).first()
         if old_status != self.status:
             self.status_changed_at = timezone.now()
-            if self.status == self.Status.PUBLISHED and self.published_at is None:
+            # Published for the first time, or created already in force (a publisher may
+            # record a ruling that is overturned or withdrawn): it is on the record from now.
+            created_in_force = old_status is None and self.status != self.Status.DRAFT
+            if self.published_at is None and (self.status == self.Status.PUBLISHED or created_in_force):
                 self.published_at = self.status_changed_at
             update_fields = kwargs.get("update_fields")
             if update_fields is not None:
@@ -147,6 +152,11 @@ class Ruling(models.Model):
 
     def get_absolute_url(self):
         return reverse("tracker:ruling-detail", kwargs={"pk": self.pk})
+
+    def validate_constraints(self, exclude=None):
+        # published_at is the system's to set, in save(); validating it before then would
+        # reject every first publication. The database still enforces the constraint.
+        super().validate_constraints(exclude={*(exclude or ()), "published_at"})
 
     @property
     def flags_agencies(self) -> bool:
@@ -164,6 +174,8 @@ class Ruling(models.Model):
             )
         if self.fine_currency == "":
             self.fine_currency = None
+        if self.fine_amount is not None and self.fine_amount < 0:
+            errors["fine_amount"] = "A fine cannot be negative."
         if self.pk and self.status:
             old = Ruling.objects.filter(pk=self.pk).values_list("status", flat=True).first()
             if old and not self.transition_allowed(old, self.status):

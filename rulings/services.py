@@ -72,11 +72,12 @@ def ruling_agencies_errors(
 
 
 def _check_status_permission(*, user, old_status: str | None, new_status: str) -> None:
-    if old_status == new_status:
+    """Without *publish ruling* a user creates and edits drafts only."""
+    if can_publish(user):
         return
-    if old_status is None and new_status == Ruling.Status.DRAFT:
-        return
-    if not can_publish(user):
+    if old_status not in (None, Ruling.Status.DRAFT):
+        raise PermissionDenied("Only a user with the “publish ruling” permission may edit a ruling that is not a draft.")
+    if new_status != Ruling.Status.DRAFT:
         raise PermissionDenied("Changing a ruling's status needs the “publish ruling” permission.")
 
 

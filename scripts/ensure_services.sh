@@ -38,9 +38,10 @@ if ! port_open 127.0.0.1 "$REDIS_PORT"; then
   wait_for 127.0.0.1 "$REDIS_PORT" Redis
 fi
 
-if ! command -v chromium >/dev/null; then
-  echo "Chromium is missing; installing Debian's package for the browser tests." >&2
+# The browser tests: Debian's Chromium, and a colour emoji font for the country flags.
+if ! command -v chromium >/dev/null || [ ! -d /usr/share/fonts/truetype/noto ]; then
+  echo "Installing Debian's chromium and fonts-noto-color-emoji for the browser tests." >&2
   as_root apt-get update -qq >/dev/null || true
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null
   command -v chromium >/dev/null || { echo "error: chromium could not be installed." >&2; exit 1; }
 fi

@@ -1,6 +1,33 @@
+import importlib
+
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group, User
 from rest_framework.test import APIClient
+
+from agencies.models import Country
+
+REFERENCE_DATA_MIGRATIONS = [
+    ("agencies.migrations.0002_countries", "add_countries"),
+    ("agencies.migrations.0003_european_union", "add_european_union"),
+    ("tracker.migrations.0002_staff_groups", "add_groups"),
+]
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Countries, the EU and the staff groups, as ``migrate`` installs them.
+
+    Transactional tests (real workers, live servers) empty every table afterwards, so the
+    data migrations' own functions put the reference data back when it is missing.
+    """
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db")
+    if Country.objects.exists() and Group.objects.exists():
+        return
+    for module, function in REFERENCE_DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture

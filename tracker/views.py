@@ -1,5 +1,5 @@
-from django.http import HttpResponse
+"""The public pages live in :mod:`tracker.site.views`."""
 
+from .site.views import agency_detail, agency_table, country_detail, country_list, ruling_detail, ruling_list
 
-def home(request, **kwargs):
-    return HttpResponse("Regulatory-status tracker")
+__all__ = ["agency_detail", "agency_table", "country_detail", "country_list", "ruling_detail", "ruling_list"]

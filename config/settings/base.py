@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # NUL characters and invalid UTF-8 in a query string or JSON body are a 400 here.
+    "tracker.api.validation.RejectMalformedTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -165,6 +167,22 @@ FLAGS_RECONCILE_INTERVAL = env.int("FLAGS_RECONCILE_INTERVAL", default=3600)
 # Seconds between sweeps of recomputes that were written but not yet done.
 FLAGS_SWEEP_INTERVAL = env.int("FLAGS_SWEEP_INTERVAL", default=30)
 
+# --- Digests ----------------------------------------------------------------------
+
+# When the digests go out: crontab fields "minute hour day-of-month month day-of-week", UTC.
+DIGESTS_DAILY_CRON = env.str("DIGESTS_DAILY_CRON", default="0 7 * * *")
+DIGESTS_WEEKLY_CRON = env.str("DIGESTS_WEEKLY_CRON", default="0 7 * * mon")
+# Subscribers per batch task (one SMTP connection per batch).
+DIGESTS_BATCH_SIZE = env.int("DIGESTS_BATCH_SIZE", default=500)
+# Seconds a confirmation link stays valid.
+DIGESTS_CONFIRM_MAX_AGE = env.int("DIGESTS_CONFIRM_MAX_AGE", default=3 * 24 * 3600)
+# Seconds before a repeated subscription request may send another email to that address.
+DIGESTS_CONFIRM_RESEND_INTERVAL = env.int("DIGESTS_CONFIRM_RESEND_INTERVAL", default=3600)
+# Subscription requests allowed per client IP address per hour (form and API together).
+DIGESTS_SUBSCRIBE_RATE = env.int("DIGESTS_SUBSCRIBE_RATE", default=20)
+# Sending attempts before a digest is given up as failed (its rulings stay recorded).
+DIGESTS_MAX_SEND_ATTEMPTS = env.int("DIGESTS_MAX_SEND_ATTEMPTS", default=8)
+
 # --- REST framework ---------------------------------------------------------------
 
 REST_FRAMEWORK = {
@@ -174,10 +192,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.PageNumberPagination",
+    "EXCEPTION_HANDLER": "tracker.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "tracker.api.throttling.AnonRateThrottle",
+        "tracker.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         # Requests per anonymous client (by IP address).
@@ -195,6 +215,18 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Separate request and response components, so read-only fields stay out of requests.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "RulingStatusEnum": "rulings.models.Ruling.Status",
+        "RulingOutcomeEnum": "rulings.models.Ruling.Outcome",
+        "RulingScopeEnum": "rulings.models.Ruling.Scope",
+        "AgencyKindEnum": "agencies.models.Agency.Kind",
+        "FlagSeverityEnum": "tracker.models.flags.Flag.Severity",
+        "FlagTimingEnum": "tracker.models.flags.Flag.Timing",
+        "JurisdictionLevelEnum": "agencies.jurisdictions.Level",
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

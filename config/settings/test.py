@@ -22,3 +22,6 @@ STORAGES = {
 }
 # Throttling is tested on its own; the rest of the suite must not trip it.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"}}
+# Static files are served from the apps' folders in tests; nothing is collected.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

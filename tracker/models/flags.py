@@ -55,6 +55,7 @@ class Flag(models.Model):
         indexes = [
             models.Index(fields=["agency", "active", "severity"]),
             models.Index(fields=["ruling", "active"]),
+            models.Index(fields=["updated_at"]),
         ]
 
     def __str__(self):

@@ -27,6 +27,8 @@ PENDING_BATCH_SIZE = 500
 RECOMPUTE_LOCK_KEY = 0x666C6167  # "flag"
 
 WANTED_TABLE = "tracker_wanted_flags"
+# After writing this many flag rows, refresh PostgreSQL's statistics of the table.
+ANALYZE_AFTER_ROWS = 50_000
 
 
 @dataclass
@@ -150,6 +152,9 @@ def flags_recompute(
         )
         result.cleared = cursor.rowcount
         cursor.execute(f"DROP TABLE {WANTED_TABLE}")
+        if connection.vendor == "postgresql" and result.written > ANALYZE_AFTER_ROWS:
+            # Fresh planner statistics, or the next reads plan for the table as it was.
+            cursor.execute("ANALYZE tracker_flag")
     result.kept = wanted_count - result.raised - result.updated
     return result
 

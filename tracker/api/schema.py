@@ -1,0 +1,110 @@
+"""OpenAPI description of what every operation can answer, errors included."""
+
+from __future__ import annotations
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.permissions import SAFE_METHODS, AllowAny, DjangoModelPermissionsOrAnonReadOnly
+
+DETAIL_SCHEMA = {
+    "type": "object",
+    "properties": {"detail": {"type": "string", "description": "What went wrong, in words."}},
+    "required": ["detail"],
+}
+# {"field": ["message", ...]} — a field of a list can also hold its items' errors by index.
+FIELD_ERRORS_SCHEMA = {
+    "type": "object",
+    "description": "Messages by the name of each bad field or query parameter "
+    "(`non_field_errors` for the record as a whole).",
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "object"},
+            {"type": "string"},
+        ]
+    },
+}
+
+
+def _error(description: str, schema: dict, headers: dict | None = None) -> dict:
+    response = {"description": description, "content": {"application/json": {"schema": schema}}}
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before trying again."}}
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """drf-spectacular's schema, plus the error answers of each operation and, on lists
+    that export, the ``format`` parameter and the ``text/csv`` answer."""
+
+    def _offers_csv(self) -> bool:
+        return bool(getattr(self.view, "csv_columns", None)) and self._is_list_view() and self.method == "GET"
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        for parameter in (operation or {}).get("parameters", []):
+            # An empty filter (``?country=``, as a form submits it) is the same as no filter.
+            if parameter.get("in") == "query":
+                parameter["allowEmptyValue"] = True
+        return operation
+
+    def get_auth(self):
+        auths = super().get_auth()
+        anyone_reads = any(isinstance(permission, DjangoModelPermissionsOrAnonReadOnly) for permission in self.view.get_permissions())
+        if anyone_reads and self.method in SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self._offers_csv():
+            parameters.append(
+                OpenApiParameter(
+                    "format",
+                    str,
+                    enum=["json", "csv"],
+                    description="`csv`: every row matching the filters (not one page) as a streamed CSV "
+                    "file; cells that a spreadsheet would run as formulas are prefixed with `'`.",
+                )
+            )
+        return parameters
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if self._offers_csv() and "200" in responses:
+            responses["200"].setdefault("content", {})["text/csv"] = {"schema": {"type": "string"}}
+        writes = self.method in ("POST", "PUT", "PATCH", "DELETE")
+        has_object = "{" in self.path
+        is_list = self._is_list_view() and self.method == "GET"
+        errors = {
+            "400": _error(
+                "Bad input: an unknown filter value, a malformed field, a NUL character or invalid "
+                "Unicode; the body names each bad field or parameter.",
+                FIELD_ERRORS_SCHEMA,
+            ),
+            "401": _error(
+                "An invalid token, or no credentials for a write (writes need `Authorization: Token <key>`).",
+                DETAIL_SCHEMA,
+            ),
+        }
+        open_to_all = any(isinstance(permission, AllowAny) for permission in self.view.get_permissions())
+        if writes and not open_to_all:
+            errors["403"] = _error(
+                "The token's user lacks the model's permission (or *publish ruling* for a status change).",
+                DETAIL_SCHEMA,
+            )
+        if writes:
+            errors["415"] = _error("The body is in a media type this endpoint does not read.", DETAIL_SCHEMA)
+        if has_object or is_list:
+            errors["404"] = _error(
+                "No such record (or a page past the last one)." if is_list else "No such record.", DETAIL_SCHEMA
+            )
+        errors["406"] = _error("No answer in a media type the `Accept` header allows.", DETAIL_SCHEMA)
+        errors["429"] = _error("Too many requests: the rate limit was reached.", DETAIL_SCHEMA, RETRY_AFTER)
+        errors["503"] = _error("A dependency (database or broker) is unavailable; try again later.", DETAIL_SCHEMA, RETRY_AFTER)
+        for code, response in errors.items():
+            responses.setdefault(code, response)
+        return responses
