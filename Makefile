@@ -34,5 +34,9 @@ test: install services
 bench: install services
 	$(BIN)/python bench/run.py
 
+## faults: the fault tests alone (Redis and PostgreSQL outages, killed workers, two beats)
+faults: install services
+	$(BIN)/python -m pytest tests/faults $(PYTEST_ARGS)
+
 clean:
 	rm -rf $(VENV) var/static

@@ -16,6 +16,7 @@ import datetime
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import models
@@ -34,7 +35,52 @@ def https_formfield(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
-class AuditedAdmin(SimpleHistoryAdmin):
+class KeysOnlyAutocompleteMixin:
+    """An autocomplete widget that looks up only submitted values that could be keys.
+
+    Re-rendering a refused form, Django's widget queries the database for every submitted
+    value; one that cannot be a key at all (text for a numeric id, a NUL character, which
+    PostgreSQL refuses) made that query fail, turning a form error into a 500.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field.model._meta
+        key = remote.get_field(getattr(self.field.remote_field, "field_name", remote.pk.attname))
+        possible = []
+        for item in value:
+            if "\x00" in str(item):
+                continue
+            try:
+                key.run_validators(key.to_python(item))
+            except ValidationError:
+                continue
+            possible.append(item)
+        return super().optgroups(name, possible, attr)
+
+
+class KeysOnlyAutocompleteSelect(KeysOnlyAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class KeysOnlyAutocompleteSelectMultiple(KeysOnlyAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class KeysOnlyAutocompleteAdminMixin:
+    """Uses the autocomplete widgets above for ``autocomplete_fields``."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeysOnlyAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeysOnlyAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class AuditedAdmin(KeysOnlyAutocompleteAdminMixin, SimpleHistoryAdmin):
     """An admin whose history page shows who changed what and when, and restores nothing.
 
     simple-history can also revert a record to an old version from that page; that would
@@ -160,7 +206,7 @@ class MembershipFormSet(forms.BaseInlineFormSet):
             spans.setdefault(country.pk, []).append((joined, end))
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(KeysOnlyAutocompleteAdminMixin, admin.TabularInline):
     model = Membership
     formset = MembershipFormSet
     fields = ["country", "joined", "left"]

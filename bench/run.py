@@ -170,13 +170,16 @@ def main() -> int:
 
     print()
     print_table(rows)
+    # Keep the figures of benchmarks not run this time (``--only``), replacing the others.
+    previous = json.loads(RESULTS_PATH.read_text()) if RESULTS_PATH.exists() else {}
+    kept = [row for row in previous.get("results", []) if row.get("module") not in modules]
     RESULTS_PATH.write_text(
         json.dumps(
             {
                 "run_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
                 "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
                 "dataset": {**DATASET, "stored": dataset},
-                "results": [{**row, "goal_met": goal_met(row)} for row in rows],
+                "results": kept + [{**row, "goal_met": goal_met(row)} for row in rows],
                 "errors": errors,
             },
             indent=2,

@@ -37,4 +37,14 @@ def setup_periodic_tasks(sender, **kwargs):
             "schedule": crontab.from_string(settings.DIGESTS_WEEKLY_CRON),
             "args": ("weekly",),
         },
+        "digests-sweep-pending": {
+            "task": "tracker.digests.tasks.digests_sweep_pending_task",
+            "schedule": settings.DIGESTS_SWEEP_INTERVAL,
+        },
+        "heartbeat": {
+            "task": "tracker.tasks.heartbeat_task",
+            "schedule": settings.HEARTBEAT_INTERVAL,
+            # A heartbeat that waited longer than an interval proves nothing: drop it.
+            "options": {"expires": settings.HEARTBEAT_INTERVAL},
+        },
     }

@@ -2,6 +2,7 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.core.cache import cache
 from django.contrib.auth.models import Group, User
 from rest_framework.test import APIClient
 
@@ -12,6 +13,14 @@ REFERENCE_DATA_MIGRATIONS = [
     ("agencies.migrations.0003_european_union", "add_european_union"),
     ("tracker.migrations.0002_staff_groups", "add_groups"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (cached pages, throttle and rate-limit counts)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

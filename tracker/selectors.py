@@ -6,7 +6,7 @@ may change rulings.
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from agencies.models import Agency, Bloc, Country, Membership
@@ -34,7 +34,10 @@ def agencies_with_flags(*, user=None, flag_details: bool = True) -> QuerySet[Age
     """
     flags = active_flags_visible_to(user=user).order_by("-raised_at", "id")
     if flag_details:
-        flags = flags.select_related("ruling")
+        # The ruling's title is all that is shown of it: no ruling objects to build.
+        flags = flags.annotate(ruling_title=F("ruling__title")).only(
+            "id", "agency_id", "ruling_id", "severity", "timing", "explanation", "raised_at"
+        )
     else:
         flags = flags.only("id", "agency_id", "ruling_id", "severity", "raised_at")
     return Agency.objects.prefetch_related(Prefetch("flags", queryset=flags, to_attr="active_flags"))

@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.db import DatabaseError, InterfaceError, OperationalError
 
+from tracker.health import heartbeat_record
 from tracker.services import flags_process_pending, flags_recompute
 
 # Retry on database trouble with exponential backoff, capped far below the broker's
@@ -36,3 +37,9 @@ def flags_sweep_pending_task():
 def flags_reconcile_task():
     """Periodic: recompute everything and repair any drift."""
     return vars(flags_recompute())
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=10, time_limit=20)
+def heartbeat_task():
+    """Periodic: record that a worker consumes the queue; ``/readyz`` reads it."""
+    return heartbeat_record().isoformat()

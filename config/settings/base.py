@@ -4,6 +4,7 @@ Every value that differs between machines is read here, from the environment, on
 ``local``, ``test`` and ``production`` only change defaults.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -61,7 +62,10 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
+    "csp",
+    "axes",
     "agencies",
     "rulings",
     "tracker",
@@ -69,6 +73,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A database that cannot be reached is a 503 with Retry-After, never a 500.
+    "tracker.health.DatabaseUnavailableMiddleware",
+    # Before WhiteNoise, so static files carry the policy too.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # NUL characters and invalid UTF-8 in a query string or JSON body are a 400 here.
     "tracker.api.validation.RejectMalformedTextMiddleware",
@@ -79,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -97,6 +107,12 @@ TEMPLATES = [
             ],
         },
     },
+]
+
+# django-axes first: it refuses a locked-out username and address before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -118,6 +134,42 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# --- Browser security ------------------------------------------------------------
+
+# Content Security Policy (django-csp): scripts, styles and everything else only from this
+# site; no inline script or style, no framing, forms post only here. ``data:`` images are
+# the icons that the Swagger UI's stylesheet embeds.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Nothing is uploaded anywhere: file parts of a multipart post are read and dropped,
+# never kept in memory or written to disk.
+FILE_UPLOAD_HANDLERS = []
+
+# --- Staff login lockout (django-axes) ---------------------------------------------
+
+# Failed logins of one username from one address before that pair is locked out.
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
+# Minutes a locked-out username and address wait before they may try again.
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("DJANGO_LOGIN_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+
 # --- Email ------------------------------------------------------------------------
 
 # smtp://host:port (smtp+tls:// for STARTTLS, smtps:// for implicit TLS); with none set,
@@ -138,6 +190,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # With no broker, jobs run in-process as they are enqueued (the embedded default).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    CELERY_BROKER_URL = "memory://"  # never used: eager jobs do not touch a broker
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -152,7 +206,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
     "socket_connect_timeout": 2,
-    "socket_timeout": 5,
+    # Seconds a publish may wait on a broker that hangs: an edit answers within a few seconds.
+    "socket_timeout": 2,
 }
 # Publishing must fail fast when the broker is down: the outbox row makes up for it.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
@@ -166,6 +221,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 FLAGS_RECONCILE_INTERVAL = env.int("FLAGS_RECONCILE_INTERVAL", default=3600)
 # Seconds between sweeps of recomputes that were written but not yet done.
 FLAGS_SWEEP_INTERVAL = env.int("FLAGS_SWEEP_INTERVAL", default=30)
+# Seconds between heartbeats of the background jobs; /readyz fails after three are missed.
+HEARTBEAT_INTERVAL = env.int("HEARTBEAT_INTERVAL", default=30)
 
 # --- Digests ----------------------------------------------------------------------
 
@@ -182,6 +239,10 @@ DIGESTS_CONFIRM_RESEND_INTERVAL = env.int("DIGESTS_CONFIRM_RESEND_INTERVAL", def
 DIGESTS_SUBSCRIBE_RATE = env.int("DIGESTS_SUBSCRIBE_RATE", default=20)
 # Sending attempts before a digest is given up as failed (its rulings stay recorded).
 DIGESTS_MAX_SEND_ATTEMPTS = env.int("DIGESTS_MAX_SEND_ATTEMPTS", default=8)
+# Seconds between sweeps for digests built but never tried (their batch's worker died).
+DIGESTS_SWEEP_INTERVAL = env.int("DIGESTS_SWEEP_INTERVAL", default=60)
+# Seconds after being built that a digest never tried counts as abandoned by its batch.
+DIGESTS_SWEEP_AFTER = env.int("DIGESTS_SWEEP_AFTER", default=60)
 
 # --- REST framework ---------------------------------------------------------------
 
@@ -192,6 +253,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON only: the API takes no form posts and no file uploads.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.PageNumberPagination",
     "EXCEPTION_HANDLER": "tracker.api.exceptions.exception_handler",
@@ -214,6 +277,15 @@ SPECTACULAR_SETTINGS = {
         "the regulators that ruled on that use, and the flags that follow."
     ),
     "VERSION": "1.0.0",
+    # The docs page loads Swagger UI from this site's static files, so the CSP stays 'self'.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # OpenAPI links between operations (a created record -> read it, change it).
+        "tracker.api.schema.add_links",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     # Separate request and response components, so read-only fields stay out of requests.
     "COMPONENT_SPLIT_REQUEST": True,

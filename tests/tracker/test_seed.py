@@ -289,7 +289,7 @@ def test_an_unknown_field_is_refused_by_name(tmp_path, seed_data):
         seed_load(path=path)
 
 
-def test_load_seed_runs_on_the_embedded_sqlite_database(tmp_path):
+def test_load_seed_and_recompute_flags_run_on_the_embedded_sqlite_database(tmp_path):
     # Given a fresh SQLite database and no broker, as `make run` has on a fresh machine
     env = {
         key: value
@@ -312,6 +312,7 @@ def test_load_seed_runs_on_the_embedded_sqlite_database(tmp_path):
     first = manage("load_seed")
     second = manage("load_seed")
     count = manage("shell", "-c", "from agencies.models import Agency; print(Agency.objects.count())")
+    recomputed = manage("recompute_flags")
 
     # Then every step succeeds and the second load changes nothing
     assert migrated.returncode == 0, migrated.stderr
@@ -320,3 +321,6 @@ def test_load_seed_runs_on_the_embedded_sqlite_database(tmp_path):
     assert second.returncode == 0, second.stderr
     assert "agencies: 0 created, 0 updated, 19 unchanged" in second.stdout
     assert count.stdout.strip().splitlines()[-1] == "19"
+    # And the flag rule runs on SQLite too: the loads already raised the 11 flags, in-process
+    assert recomputed.returncode == 0, recomputed.stderr
+    assert recomputed.stdout.split() == ["raised:", "0", "cleared:", "0", "updated:", "0", "kept:", "11"]

@@ -524,8 +524,7 @@ def test_draft_ruling_is_a_404_for_the_public_and_for_staff_without_the_permissi
     draft_url = records.rulings.hamburg_draft.get_absolute_url()
     assert client.get(draft_url).status_code == 404
 
-    User.objects.create_user("reader", password="pw", is_staff=True)
-    client.login(username="reader", password="pw")
+    client.force_login(User.objects.create_user("reader", password="pw", is_staff=True))
     assert client.get(draft_url).status_code == 404
 
 

@@ -108,3 +108,46 @@ class AutoSchema(SpectacularAutoSchema):
         for code, response in errors.items():
             responses.setdefault(code, response)
         return responses
+
+
+# OpenAPI links: how the answer of one operation feeds the next, for API clients and for
+# the stateful property test (it chains calls along these links).
+# (operation, status) -> [(link name, target operation, {path parameter: runtime expression})]
+LINKS = {
+    **{
+        (f"{resource}_{action}", status): [
+            (f"Get{noun}", f"{resource}_retrieve", {"id": "$response.body#/id"}),
+            (f"Change{noun}", f"{resource}_partial_update", {"id": "$response.body#/id"}),
+        ]
+        for resource, noun in (("regulators", "Regulator"), ("agencies", "Agency"), ("rulings", "Ruling"))
+        for action, status in (("create", "201"), ("retrieve", "200"), ("partial_update", "200"))
+    },
+    ("flags_retrieve", "200"): [
+        ("GetAgency", "agencies_retrieve", {"id": "$response.body#/agency"}),
+        ("GetRuling", "rulings_retrieve", {"id": "$response.body#/ruling"}),
+    ],
+    ("rulings_retrieve", "200"): [
+        ("GetRuling", "rulings_retrieve", {"id": "$response.body#/id"}),
+        ("ChangeRuling", "rulings_partial_update", {"id": "$response.body#/id"}),
+        ("GetRegulator", "regulators_retrieve", {"id": "$response.body#/regulator"}),
+    ],
+}
+
+
+def add_links(result, generator, request, public):
+    """drf-spectacular postprocessing hook: adds the OpenAPI ``links`` of ``LINKS`` to
+    the answers they start from."""
+    operations = {
+        operation["operationId"]: operation
+        for path_item in result.get("paths", {}).values()
+        for operation in path_item.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    }
+    for (source, status), links in LINKS.items():
+        response = operations.get(source, {}).get("responses", {}).get(status)
+        if response is None:
+            continue
+        for name, target, parameters in links:
+            if target in operations:
+                response.setdefault("links", {})[name] = {"operationId": target, "parameters": parameters}
+    return result

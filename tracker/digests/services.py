@@ -27,7 +27,7 @@ from itertools import islice
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
@@ -249,6 +249,8 @@ def digests_build(*, subscription_ids: list[int], frequency: str) -> int:
         .select_for_update(skip_locked=True, of=("self",))
         .prefetch_related("countries", "regulators")
     )
+    if subscriptions:
+        _without_jit()
     rulings = rulings_owed(subscriptions=subscriptions)
     flag_events = flag_events_owed(subscriptions=subscriptions)
     owed_ids = set(rulings) | set(flag_events)
@@ -285,6 +287,18 @@ def digests_build(*, subscription_ids: list[int], frequency: str) -> int:
     return len(owed_ids)
 
 
+def _without_jit() -> None:
+    """Turn PostgreSQL's JIT compiler off for the rest of this transaction.
+
+    The selection tests each ruling against every country the batch's filters name; the
+    planner's estimate for that many tests passes ``jit_above_cost``, and compiling the
+    query then takes seconds for an execution of milliseconds.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+
+
 def digests_send_pending(*, subscription_ids: list[int]) -> BatchResult:
     """Send the pending digests of these subscriptions, each at most once, over one connection.
 
@@ -317,6 +331,36 @@ def digests_send_pending(*, subscription_ids: list[int]) -> BatchResult:
                 _reconnect(connection)
     finally:
         connection.close()
+    return result
+
+
+def digests_send_abandoned(*, older_than: datetime.timedelta | None = None) -> BatchResult:
+    """Send the digests a batch built and never tried to send (its worker died mid-batch).
+
+    A digest counts as abandoned once it is pending, was never tried, and was built more
+    than ``older_than`` (DIGESTS_SWEEP_AFTER seconds) ago; the broker would redeliver its
+    batch only after the visibility timeout. A batch still running is not disturbed: each
+    digest is sent under its own lock and once. Digests that were tried and failed are
+    left to their batch's retries and the next run, so an SMTP outage spends no extra
+    attempts.
+    """
+    if older_than is None:
+        older_than = datetime.timedelta(seconds=settings.DIGESTS_SWEEP_AFTER)
+    subscription_ids = list(
+        Digest.objects.filter(
+            status=Digest.Status.PENDING,
+            attempts=0,
+            created_at__lt=timezone.now() - older_than,
+            subscription__in=Subscription.objects.active(),
+        )
+        .order_by("subscription_id")
+        .values_list("subscription_id", flat=True)
+    )
+    result = BatchResult()
+    for chunk in _chunks(subscription_ids, settings.DIGESTS_BATCH_SIZE):
+        outcome = digests_send_pending(subscription_ids=chunk)
+        result.sent += outcome.sent
+        result.failed_subscription_ids += outcome.failed_subscription_ids
     return result
 
 

@@ -9,7 +9,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import DatabaseError, InterfaceError, OperationalError
 
-from .services import digests_dispatch, digests_send_batch, subscription_send_confirmation
+from .services import digests_dispatch, digests_send_abandoned, digests_send_batch, subscription_send_confirmation
 
 # Subscribers per batch are set by DIGESTS_BATCH_SIZE; a batch of 500 renders and sends in
 # well under a minute on one connection, so five minutes leaves ample room.
@@ -69,6 +69,12 @@ def digests_send_batch_task(self, subscription_ids: list[int], frequency: str):
             result.sent += later["sent"]
             result.failed_subscription_ids = later["failed_subscription_ids"]
     return vars(result)
+
+
+@shared_task(**COMMON, soft_time_limit=BATCH_SOFT_TIME_LIMIT, time_limit=BATCH_TIME_LIMIT)
+def digests_sweep_pending_task():
+    """Periodic: send digests whose batch died before trying them (a worker killed mid-batch)."""
+    return vars(digests_send_abandoned())
 
 
 @shared_task(

@@ -56,6 +56,10 @@ class Flag(models.Model):
             models.Index(fields=["agency", "active", "severity"]),
             models.Index(fields=["ruling", "active"]),
             models.Index(fields=["updated_at"]),
+            # What makes an agency flagged, small enough to scan when counting them.
+            models.Index(
+                fields=["agency", "ruling"], condition=Q(active=True, severity="unlawful"), name="flag_active_unlawful_idx"
+            ),
         ]
 
     def __str__(self):

@@ -23,11 +23,18 @@ class DescribedErrorsMixin:
                 self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"
 
 
+class FlatSelect(forms.Select):
+    """A select whose options are written in one template, not one template each: the
+    country list has two hundred of them on every page of the table."""
+
+    template_name = "tracker/widgets/select.html"
+
+
 class AgencyFilterForm(DescribedErrorsMixin, forms.Form):
     """Filters of the agency table; the names are those of the API's agency filters."""
 
     search = forms.CharField(label="Agency name", required=False, max_length=200, strip=True)
-    country = forms.ChoiceField(label="Country", required=False)
+    country = forms.ChoiceField(label="Country", required=False, widget=FlatSelect)
     kind = forms.ChoiceField(label="Kind", required=False, choices=[("", "All kinds"), *[(value, label.capitalize()) for value, label in Agency.Kind.choices]])
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *AgencyStatus.choices])
     ordering = forms.ChoiceField(

@@ -10,7 +10,9 @@ The public never sees a draft ruling, nor a flag that refers to one.
 from __future__ import annotations
 
 import datetime
+import hashlib
 
+from django.core.cache import cache
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
@@ -130,13 +132,26 @@ def site_agency_table(
     return agencies.order_by(*AGENCY_ORDERINGS[ordering])
 
 
+# Seconds a flagged count may be served from the cache while the data stays unchanged.
+FLAGGED_COUNT_CACHE_SECONDS = 60
+
+
 def site_flagged_count(agencies: QuerySet[Agency], *, status: str | None, total: int) -> int:
-    """How many of ``agencies`` (a table queryset) are flagged; a query only when needed."""
+    """How many of ``agencies`` (a table queryset) are flagged; a query only when needed.
+
+    Counting flagged agencies among a hundred thousand costs more than the rest of the
+    page, so the count is cached under the data's last-update time and the filters: any
+    edit or recompute gives it a new key, and it lives at most a minute in any case.
+    """
     if status == AgencyStatus.FLAGGED:
         return total
     if status in (AgencyStatus.ADVISORY, AgencyStatus.NONE) or total == 0:
         return 0
-    return agencies.filter(agency_status_q(AgencyStatus.FLAGGED)).order_by().count()
+    flagged = agencies.filter(agency_status_q(AgencyStatus.FLAGGED)).order_by()
+    last_updated = site_data_last_updated()
+    sql, params = flagged.values("pk").query.sql_with_params()
+    key = "site-flagged-count:" + hashlib.sha256(repr((sql, params, last_updated, total)).encode()).hexdigest()
+    return cache.get_or_set(key, flagged.count, FLAGGED_COUNT_CACHE_SECONDS)
 
 
 def site_country_filter_choices() -> list[tuple[str, str]]:

@@ -1,9 +1,12 @@
 """The public pages: server-rendered, usable without JavaScript, read-only."""
 
+import hashlib
+from functools import wraps
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from agencies.jurisdictions import Level, level_of
@@ -64,6 +67,37 @@ def _csv_url(filters: dict) -> str:
     return f"{AGENCY_CSV_URL}?{urlencode(params)}"
 
 
+# Seconds a rendered public page may be reused while the data stays unchanged.
+PAGE_CACHE_SECONDS = 60
+
+
+def reused_while_data_unchanged(view):
+    """Serve an anonymous GET from the cache while the data it shows has not changed.
+
+    The key is the full path and the data's last-update time (agencies, public rulings and
+    flags: every edit and every recompute moves it), so an edit is visible on the next
+    request; a minute's lifetime bounds anything the time misses (a deleted record).
+    Only successful answers are kept, and logged-in users always get a fresh page.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "GET" or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        version = selectors.site_data_last_updated()
+        key = "site-page:" + hashlib.sha256(f"{request.get_full_path()}|{version}".encode()).hexdigest()
+        content = cache.get(key)
+        if content is not None:
+            return HttpResponse(content)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            cache.set(key, response.content, PAGE_CACHE_SECONDS)
+        return response
+
+    return wrapper
+
+
+@reused_while_data_unchanged
 def agency_table(request):
     """``/``: every agency, filterable, searchable, sortable and paginated."""
     form = AgencyFilterForm(request.GET, country_choices=selectors.site_country_filter_choices())
