@@ -137,8 +137,10 @@ def run() -> list[dict]:
                 f"up to 500, {worker_seconds:.1f} s over {int(_total(worker_runs, 'connections')) - ROUNDS} SMTP connections "
                 f"(the end marker's aside); "
                 f"loop: {loop_seconds:.1f} s over one connection per round (rendering "
-                f"{_total(loop_runs, 'render_seconds'):.1f} s, SMTP {_total(loop_runs, 'send_seconds'):.1f} s; loading "
-                f"its contents, {_total(loop_runs, 'load_seconds'):.1f} s, not counted); ratio per round "
+                f"{_total(loop_runs, 'render_seconds'):.1f} s, SMTP {_total(loop_runs, 'send_seconds'):.1f} s; working out "
+                f"and loading its contents, {_total(loop_runs, 'load_seconds'):.1f} s, not counted: counted, the ratio "
+                f"would be {worker_seconds and (loop_seconds + _total(loop_runs, 'load_seconds')) / worker_seconds:.2f}); "
+                f"ratio per round "
                 f"{round_ratios[0]:.2f}-{round_ratios[-1]:.2f}, median {statistics.median(round_ratios):.2f}; {data_note}"
             ),
         ),

@@ -64,28 +64,10 @@ def database_url() -> str:
 
 
 def ensure_database(url: str) -> None:
-    """Create the PostgreSQL database named by ``url`` if it does not exist."""
-    import psycopg2
-    from psycopg2 import sql
+    """Create the benchmark's database if it does not exist."""
+    from .support import ensure_database as create_if_missing
 
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    connection = psycopg2.connect(
-        dbname="postgres",
-        user=parts.username or "postgres",
-        password=parts.password,
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        connect_timeout=5,
-    )
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone() is None:
-                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    finally:
-        connection.close()
+    create_if_missing(url)
 
 
 def environment(*, smtp_port: int | None = None) -> dict[str, str]:
@@ -202,17 +184,9 @@ class Worker:
 
     def pids(self) -> list[int]:
         """The worker's main process and its pool's processes."""
-        children = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
-                children.append(int(entry.name))
-        return [self.process.pid, *sorted(children)]
+        from .support import children_of
+
+        return [self.process.pid, *children_of(self.process.pid)]
 
     def memory_kb(self, field_name: str = "VmHWM") -> dict[int, int]:
         from .support import memory_kb

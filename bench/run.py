@@ -22,7 +22,6 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -36,34 +35,6 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "bench")
 DATASET = {"agencies": 100_000, "regulators": 1_000, "rulings": 10_000, "subscribers": 1_000, "seed": 1}
 RESULTS_PATH = ROOT / "bench" / "results.json"
 GOAL = re.compile(r"^\s*(<=|>=|<|>)\s*([0-9.]+)\s*$")
-
-
-def ensure_database() -> None:
-    """Create the PostgreSQL database named by DATABASE_URL if it does not exist."""
-    url = urlsplit(os.environ["DATABASE_URL"])
-    if url.scheme not in ("postgres", "postgresql", "pgsql"):
-        return
-    import psycopg2
-    from psycopg2 import sql
-
-    name = url.path.lstrip("/")
-    connection = psycopg2.connect(
-        dbname="postgres",
-        user=url.username or "postgres",
-        password=url.password,
-        host=url.hostname or "127.0.0.1",
-        port=url.port or 5432,
-        connect_timeout=5,
-    )
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone() is None:
-                print(f"Creating database {name}")
-                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    finally:
-        connection.close()
 
 
 def ensure_dataset() -> dict:
@@ -142,7 +113,9 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", default=[], help="Run only these benchmarks (e.g. api site flags).")
     arguments = parser.parse_args()
 
-    ensure_database()
+    from bench.support import ensure_database
+
+    ensure_database(os.environ["DATABASE_URL"])
     import django
 
     django.setup()

@@ -6,7 +6,11 @@ may change rulings.
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from agencies.models import Agency, Bloc, Country, Membership
@@ -25,28 +29,60 @@ def active_flags_visible_to(*, user) -> QuerySet[Flag]:
     return Flag.objects.visible_to(user).filter(active=True)
 
 
-def agencies_with_flags(*, user=None, flag_details: bool = True) -> QuerySet[Agency]:
-    """Agencies carrying their active visible flags in ``active_flags``.
+@dataclass(frozen=True, slots=True)
+class ActiveFlag:
+    """An active flag as an agency listing shows it: a plain row, no model instance."""
 
-    A constant number of queries whatever the number of agencies. With ``flag_details``
-    off (exports), the flags come without their rulings. Whether an agency is flagged is
-    read from those flags (:func:`agency_is_flagged`), so listing costs no per-row subquery.
+    id: int
+    agency_id: int
+    ruling_id: int
+    ruling_title: str
+    severity: str
+    timing: str
+    explanation: str
+    raised_at: datetime.datetime
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def agencies_attach_active_flags(agencies: list[Agency], *, user=None) -> list[Agency]:
+    """Give each agency its active visible flags, newest first, in ``active_flags``.
+
+    One query for any number of agencies, read as plain rows: a page of agencies embeds
+    hundreds of flags, and building model instances for them would cost more than the rest.
     """
-    flags = active_flags_visible_to(user=user).order_by("-raised_at", "id")
-    if flag_details:
-        # The ruling's title is all that is shown of it: no ruling objects to build.
-        flags = flags.annotate(ruling_title=F("ruling__title")).only(
-            "id", "agency_id", "ruling_id", "severity", "timing", "explanation", "raised_at"
-        )
-    else:
-        flags = flags.only("id", "agency_id", "ruling_id", "severity", "raised_at")
+    rows = (
+        active_flags_visible_to(user=user)
+        .filter(agency_id__in=[agency.pk for agency in agencies])
+        .order_by("-raised_at", "id")
+        .values_list("id", "agency_id", "ruling_id", "ruling__title", "severity", "timing", "explanation", "raised_at")
+    )
+    by_agency = defaultdict(list)
+    for row in rows:
+        by_agency[row[1]].append(ActiveFlag(*row))
+    for agency in agencies:
+        agency.active_flags = by_agency[agency.pk]
+    return agencies
+
+
+def agencies_for_export(*, user=None) -> QuerySet[Agency]:
+    """Agencies with their active visible flags prefetched (ruling ids only), for a
+    streamed export that reads them chunk by chunk."""
+    flags = (
+        active_flags_visible_to(user=user)
+        .order_by("-raised_at", "id")
+        .only("id", "agency_id", "ruling_id", "severity", "raised_at")
+    )
     return Agency.objects.prefetch_related(Prefetch("flags", queryset=flags, to_attr="active_flags"))
 
 
 def agency_is_flagged(agency: Agency) -> bool:
     """An agency is flagged when it has an active flag of severity *unlawful*.
 
-    Reads the ``active_flags`` that :func:`agencies_with_flags` prefetched.
+    Reads the ``active_flags`` given by :func:`agencies_attach_active_flags` or
+    :func:`agencies_for_export`.
     """
     return any(flag.severity == Flag.Severity.UNLAWFUL for flag in agency.active_flags)
 

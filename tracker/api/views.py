@@ -10,6 +10,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 
+from agencies.models import Agency
 from agencies.services import agency_create, agency_update
 from rulings.models import Regulator
 from rulings.services import regulator_create, regulator_update, ruling_create, ruling_update
@@ -155,12 +156,23 @@ class AgencyViewSet(
     csv_filename = "agencies.csv"
 
     def get_queryset(self):
-        # The export lists rulings by id only, so it skips loading them.
-        exporting = isinstance(getattr(self.request, "accepted_renderer", None), CSVRenderer)
-        return selectors.agencies_with_flags(user=_user(self.request), flag_details=not exporting)
+        if isinstance(getattr(self.request, "accepted_renderer", None), CSVRenderer):
+            return selectors.agencies_for_export(user=_user(self.request))
+        return Agency.objects.all()
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return page if page is None else selectors.agencies_attach_active_flags(page, user=_user(self.request))
+
+    def get_object(self):
+        agency = super().get_object()
+        selectors.agencies_attach_active_flags([agency], user=_user(self.request))
+        return agency
 
     def _reloaded(self, agency):
-        return self.get_queryset().get(pk=agency.pk)
+        agency = Agency.objects.get(pk=agency.pk)
+        selectors.agencies_attach_active_flags([agency], user=_user(self.request))
+        return agency
 
     def perform_create(self, serializer):
         serializer.instance = self._reloaded(agency_create(**serializer.validated_data))
