@@ -20,12 +20,12 @@ from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectM
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agency, Bloc, Country, Membership
+from .models import Agency, Bloc, Country, Membership, membership_in_force_q
 
 
 def https_formfield(db_field, **kwargs):
@@ -224,10 +224,7 @@ class BlocAdmin(AuditedAdmin):
     inlines = [MembershipInline]
 
     def get_queryset(self, request):
-        today = timezone.localdate()
-        current = Q(memberships__joined__lte=today) & (
-            Q(memberships__left__isnull=True) | Q(memberships__left__gte=today)
-        )
+        current = membership_in_force_q(timezone.localdate(), prefix="memberships__")
         return super().get_queryset(request).annotate(member_count=Count("memberships", filter=current))
 
     def get_readonly_fields(self, request, obj=None):

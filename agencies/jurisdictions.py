@@ -183,18 +183,15 @@ def countries_touched_q(countries, *, code_field: str, date_field: str) -> Q:
     from .models import Membership
 
     countries = list(countries)
-    q = Q(**{f"{code_field}__in": countries})
+    members = Membership.objects.active_on(OuterRef(date_field)).filter(bloc_id=OuterRef(code_field), country_id__in=countries)
+    return within_countries_q(countries, code_field=code_field) | Q(Exists(members))
+
+
+def within_countries_q(countries, *, code_field: str) -> Q:
+    """A ``Q`` matching rows whose jurisdiction is one of ``countries`` or a subdivision of one."""
+    q = Q(**{f"{code_field}__in": list(countries)})
     for country in countries:
         q |= Q(**{f"{code_field}__startswith": f"{country}-"})
-    q |= Q(
-        Exists(
-            Membership.objects.filter(
-                bloc_id=OuterRef(code_field),
-                country_id__in=countries,
-                joined__lte=OuterRef(date_field),
-            ).filter(Q(left__isnull=True) | Q(left__gte=OuterRef(date_field)))
-        )
-    )
     return q
 
 

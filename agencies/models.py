@@ -58,10 +58,16 @@ class Bloc(models.Model):
             )
 
 
+def membership_in_force_q(day, *, prefix: str = "") -> Q:
+    """A ``Q`` for memberships in force on ``day`` (an exit date is the last day of
+    membership); ``day`` may be a date or an expression, ``prefix`` a path to Membership."""
+    return Q(**{f"{prefix}joined__lte": day}) & (Q(**{f"{prefix}left__isnull": True}) | Q(**{f"{prefix}left__gte": day}))
+
+
 class MembershipQuerySet(models.QuerySet):
     def active_on(self, day: datetime.date):
-        """Memberships in force on ``day`` (an exit date is the last day of membership)."""
-        return self.filter(joined__lte=day).filter(Q(left__isnull=True) | Q(left__gte=day))
+        """Memberships in force on ``day``."""
+        return self.filter(membership_in_force_q(day))
 
 
 class Membership(models.Model):

@@ -78,13 +78,37 @@ def agencies_for_export(*, user=None) -> QuerySet[Agency]:
     return Agency.objects.prefetch_related(Prefetch("flags", queryset=flags, to_attr="active_flags"))
 
 
+class AgencyStatus:
+    """An agency's standing, as the public pages and the API's ``status`` filter name it."""
+
+    FLAGGED = "flagged"  # at least one active flag of severity unlawful
+    ADVISORY = "advisory"  # active advisory flags only
+    NONE = "none"  # no active flag
+
+    choices = [
+        (FLAGGED, "Flagged: ruled unlawful"),
+        (ADVISORY, "Advisory: ruled likely unlawful"),
+        (NONE, "No ruling yet"),
+    ]
+
+
+def agency_flag_status(active_flags) -> str:
+    """An agency's :class:`AgencyStatus`, from its active flags (already loaded)."""
+    severities = {flag.severity for flag in active_flags}
+    if Flag.Severity.UNLAWFUL in severities:
+        return AgencyStatus.FLAGGED
+    if severities:
+        return AgencyStatus.ADVISORY
+    return AgencyStatus.NONE
+
+
 def agency_is_flagged(agency: Agency) -> bool:
     """An agency is flagged when it has an active flag of severity *unlawful*.
 
     Reads the ``active_flags`` given by :func:`agencies_attach_active_flags` or
     :func:`agencies_for_export`.
     """
-    return any(flag.severity == Flag.Severity.UNLAWFUL for flag in agency.active_flags)
+    return agency_flag_status(agency.active_flags) == AgencyStatus.FLAGGED
 
 
 def agency_flag_status_q(status: str, *, user=None) -> Q:
@@ -95,11 +119,11 @@ def agency_flag_status_q(status: str, *, user=None) -> Q:
     """
     active = active_flags_visible_to(user=user).filter(agency=OuterRef("pk"))
     unlawful = Exists(active.filter(severity=Flag.Severity.UNLAWFUL))
-    if status == "flagged":
+    if status == AgencyStatus.FLAGGED:
         return Q(unlawful)
-    if status == "advisory":
+    if status == AgencyStatus.ADVISORY:
         return ~Q(unlawful) & Q(Exists(active.filter(severity=Flag.Severity.ADVISORY)))
-    if status == "none":
+    if status == AgencyStatus.NONE:
         return ~Q(Exists(active))
     raise ValueError(f"Unknown flag status {status!r}")
 

@@ -13,10 +13,9 @@ import time
 from collections import Counter
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.fixtures.celery_worker import wait_until
-from tests.fixtures.smtp import SmtpSink, free_port
+from tests.fixtures.smtp import SmtpSink, serving
 from tests.rulings.factories import RulingFactory
 from tests.tracker.digests_support import SubscriptionFactory
 from tracker.models import Digest, RulingDelivery
@@ -53,15 +52,11 @@ class HoldingSmtpSink(SmtpSink):
 
 @pytest.fixture
 def smtp_sink():
-    sink = HoldingSmtpSink(hold_at=IN_FLIGHT)
-    sink.port = free_port()
-    controller = Controller(sink, hostname=sink.host, port=sink.port, ready_timeout=10)
-    controller.start()
-    try:
-        yield sink
-    finally:
-        sink.released.set()
-        controller.stop()
+    with serving(HoldingSmtpSink(hold_at=IN_FLIGHT)) as sink:
+        try:
+            yield sink
+        finally:
+            sink.released.set()  # let the held message go, so the server can stop
 
 
 @pytest.fixture

@@ -16,25 +16,12 @@ from django.core.cache import cache
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from agencies.jurisdictions import MembershipSpan, countries_touched_q, covers
+from agencies.jurisdictions import MembershipSpan, countries_touched_q, covers, within_countries_q
 from agencies.models import Agency, Bloc, Country, Membership
 from rulings.models import Regulator, Ruling
 from tracker.models import Flag
-from tracker.selectors import agency_flag_status_q
-
-
-class AgencyStatus:
-    """An agency's standing, as the public pages and the API's ``status`` filter name it."""
-
-    FLAGGED = "flagged"
-    ADVISORY = "advisory"
-    NONE = "none"
-
-    choices = [
-        (FLAGGED, "Flagged: ruled unlawful"),
-        (ADVISORY, "Advisory: ruled likely unlawful"),
-        (NONE, "No ruling yet"),
-    ]
+from tracker.selectors import AgencyStatus, agency_flag_status_q
+from tracker.selectors import agency_flag_status as status_of  # noqa: F401  (the pages' name for it)
 
 
 # Sort keys offered on the agency table, each with the ORDER BY it stands for. Missing
@@ -78,16 +65,6 @@ def agency_status_q(status: str) -> Q:
     """A ``Q`` on Agency matching one status: ``flagged``, ``advisory`` or ``none``,
     as the API's ``status`` filter defines it (public flags only)."""
     return agency_flag_status_q(status)
-
-
-def status_of(active_flags) -> str:
-    """The status of an agency from its (prefetched) active public flags."""
-    severities = {flag.severity for flag in active_flags}
-    if Flag.Severity.UNLAWFUL in severities:
-        return AgencyStatus.FLAGGED
-    if severities:
-        return AgencyStatus.ADVISORY
-    return AgencyStatus.NONE
 
 
 def _active_flags_prefetch(to_attr: str = "active_flags") -> Prefetch:
@@ -229,9 +206,7 @@ def site_country_agencies(*, country: Country) -> tuple[list[Agency], int, int]:
 
 def site_country_regulators(*, country: Country) -> list[Regulator]:
     """Regulators of the country itself and of its subdivisions, national ones first."""
-    regulators = Regulator.objects.filter(
-        Q(jurisdiction=country.code) | Q(jurisdiction__startswith=f"{country.code}-")
-    )
+    regulators = Regulator.objects.filter(within_countries_q([country.code], code_field="jurisdiction"))
     return sorted(regulators, key=lambda regulator: (regulator.jurisdiction != country.code, regulator.jurisdiction, regulator.name))
 
 
