@@ -213,3 +213,36 @@ def coverage_sql(*, code: str, on_date: str, agency: str = "a", membership: str 
             f" JOIN agencies_agency {agency} ON {agency}.country_id = {membership}.country_id"
         ),
     }
+
+
+# Countries whose names take the definite article in running text ("in the Netherlands").
+COUNTRIES_WITH_ARTICLE = frozenset(
+    {"AE", "BS", "CD", "CF", "CG", "CK", "DO", "FK", "FO", "GB", "GM", "KM", "KY", "MH", "MP", "MV",
+     "NL", "PH", "SB", "SC", "TC", "UM", "US", "VA", "VG", "VI"}
+)  # fmt: skip
+
+
+def country_in_sentence(code: str, name: str) -> str:
+    """A country's name as a sentence uses it: "the United Kingdom", "France"."""
+    return f"the {name}" if code in COUNTRIES_WITH_ARTICLE and not name.lower().startswith("the ") else name
+
+
+def bloc_in_sentence(name: str) -> str:
+    """A bloc's name as a sentence uses it: "the European Union"."""
+    return name if name.lower().startswith("the ") else f"the {name}"
+
+
+def country_in_sentence_sql(code: str, name: str) -> str:
+    """SQL for :func:`country_in_sentence` of the columns ``code`` and ``name`` (PostgreSQL and SQLite)."""
+    codes = ", ".join(f"'{code}'" for code in sorted(COUNTRIES_WITH_ARTICLE))
+    return f"(CASE WHEN {code} IN ({codes}) THEN 'the ' || {name} ELSE {name} END)"
+
+
+def jurisdiction_in_sentence(jurisdiction: Jurisdiction) -> str:
+    """Where a jurisdiction is, as a sentence says it: "Canada", "Hamburg, Germany", "the European Union"."""
+    if jurisdiction.level is Level.SUPRANATIONAL:
+        return bloc_in_sentence(jurisdiction.name)
+    if jurisdiction.level is Level.SUBNATIONAL:
+        country = iso_country_name(jurisdiction.country_code) or jurisdiction.country_code
+        return f"{jurisdiction.name}, {country_in_sentence(jurisdiction.country_code, country)}"
+    return country_in_sentence(jurisdiction.code, jurisdiction.name)

@@ -1,17 +1,32 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator, URLValidator
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Concat
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .jurisdictions import is_assigned_country_code, validate_subdivision
+from .sources import normalize_sources
+
 
 country_code_validator = RegexValidator(r"^[A-Z]{2}$", "Use an ISO 3166-1 alpha-2 code, e.g. “CA”.")
 bloc_code_validator = RegexValidator(r"^[A-Z]{2,8}$", "Use 2 to 8 capital letters, e.g. “EU”.")
+WIKIDATA_PATTERN = r"^Q[1-9][0-9]*$"
+wikidata_validator = RegexValidator(WIKIDATA_PATTERN, "Use a Wikidata item id: “Q” and a number, e.g. “Q1143866”.")
+
+
+def validate_aliases(value) -> None:
+    """Other names a record is known by: a list of non-empty, distinct strings."""
+    if not isinstance(value, list) or not all(isinstance(alias, str) and alias.strip() for alias in value):
+        raise ValidationError("Aliases must be a list of names, none of them empty.")
+    if any("\x00" in alias for alias in value):
+        raise ValidationError("An alias contains a NUL character.")
+    if len({alias.strip().casefold() for alias in value}) != len(value):
+        raise ValidationError("An alias is listed twice.")
 
 
 class Country(models.Model):
@@ -118,7 +133,16 @@ class Agency(models.Model):
         PRIVATE = "private", "private"
         OTHER = "other", "other"
 
+    class SearchesQualifier(models.TextChoices):
+        AT_LEAST = "at_least", "at least"
+        ABOUT = "about", "about"
+        AT_MOST = "at_most", "at most"
+        EXACT = "exact", "exactly"
+
     name = models.CharField(max_length=255)
+    aliases = models.JSONField(
+        default=list, blank=True, validators=[validate_aliases], help_text="Other names it is known by, e.g. “RCMP”."
+    )
     country = models.ForeignKey(
         Country,
         on_delete=models.PROTECT,
@@ -132,12 +156,24 @@ class Agency(models.Model):
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     searches = models.PositiveIntegerField(null=True, blank=True, help_text="Searches run, as far as the sources say.")
+    searches_qualifier = models.CharField(
+        max_length=8,
+        choices=SearchesQualifier.choices,
+        default=SearchesQualifier.AT_LEAST,
+        help_text="How the source states the count: “more than 3,400” is at least, “nearly 120” at most.",
+    )
     first_used = models.DateField(null=True, blank=True)
     last_used = models.DateField(null=True, blank=True)
     authorized = models.BooleanField(null=True, blank=True, help_text="Did leadership know of or approve the use?")
     paid = models.BooleanField(null=True, blank=True, help_text="Paid contract (yes) or free trial (no)?")
     notes = models.TextField(blank=True)
-    sources = models.JSONField(default=list, blank=True, help_text="URLs of the sources, one per line.")
+    sources = models.JSONField(
+        default=list, blank=True, help_text="Sources: objects with a url, title, publisher, published_on, kind, archived_url, quote."
+    )
+    wikidata = models.CharField(
+        max_length=20, null=True, blank=True, validators=[wikidata_validator], help_text="Wikidata item id, e.g. “Q1143866”."
+    )
+    last_verified_on = models.DateField(null=True, blank=True, help_text="When staff last checked the record against its sources.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -165,6 +201,13 @@ class Agency(models.Model):
                 name="agency_last_used_after_first",
             ),
             models.CheckConstraint(condition=~Q(name=""), name="agency_name_not_empty"),
+            models.CheckConstraint(
+                condition=Q(searches_qualifier__in=["at_least", "about", "at_most", "exact"]),
+                name="agency_searches_qualifier_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(wikidata__isnull=True) | Q(wikidata__regex=WIKIDATA_PATTERN), name="agency_wikidata_shape"
+            ),
             models.CheckConstraint(
                 condition=Q(subdivision__isnull=True)
                 | Q(subdivision__startswith=Concat(models.F("country_id"), models.Value("-"))),
@@ -199,17 +242,13 @@ class Agency(models.Model):
                 errors["subdivision"] = error.messages
         if self.first_used and self.last_used and self.last_used < self.first_used:
             errors["last_used"] = "The last use cannot come before the first use."
-        if not isinstance(self.sources, list) or not all(isinstance(url, str) for url in self.sources):
-            errors["sources"] = "Sources must be a list of URLs."
-        else:
-            validate_url = URLValidator(schemes=["http", "https"])
-            bad = []
-            for url in self.sources:
-                try:
-                    validate_url(url)
-                except ValidationError:
-                    bad.append(url)
-            if bad:
-                errors["sources"] = f"Not a valid http(s) URL: {', '.join(bad)}"
+        if self.wikidata == "":
+            self.wikidata = None
+        if self.last_verified_on and self.last_verified_on > timezone.localdate():
+            errors["last_verified_on"] = "A record cannot have been verified on a day still to come."
+        try:
+            self.sources = normalize_sources(self.sources)
+        except ValidationError as error:
+            errors["sources"] = error.messages
         if errors:
             raise ValidationError(errors)

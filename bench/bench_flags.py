@@ -53,14 +53,21 @@ def _empty_flags() -> None:
 
 
 def _baseline_single_statement() -> int:
-    from tracker.rules import wanted_flags_sql
+    """The least any recompute must do: the rulings' facts, then one INSERT of the wanted pairs."""
+    from django.utils import timezone
 
-    select, params = wanted_flags_sql()
+    from tracker.rules import load_ruling_facts, wanted_flags_sql
+    from tracker.services.flags import facts_on, rulings_for_facts
+
     _empty_flags()
+    select, params = wanted_flags_sql()
     with connection.cursor() as cursor:
+        load_ruling_facts(cursor, facts_on(rulings_for_facts(), day=timezone.localdate()))
         cursor.execute(
-            "INSERT INTO tracker_flag (agency_id, ruling_id, severity, timing, explanation, raised_at, cleared_at, active, updated_at) "
-            f"SELECT agency_id, ruling_id, severity, timing, explanation, now(), NULL, TRUE, now() FROM ({select}) wanted",
+            "INSERT INTO tracker_flag (agency_id, ruling_id, severity, timing, basis, under_appeal, explanation, "
+            "raised_at, cleared_at, cleared_reason, active, updated_at) "
+            "SELECT agency_id, ruling_id, severity, timing, basis, under_appeal, explanation, now(), NULL, '', TRUE, now() "
+            f"FROM ({select}) wanted",
             params,
         )
         return cursor.rowcount

@@ -351,7 +351,7 @@ def _create_new_rulings(published: datetime.datetime) -> list:
             fine_amount=model.fine_amount,
             fine_currency=model.fine_currency,
             summary=model.summary,
-            source_url=f"{model.source_url}/new",
+            sources=[{**model.sources[0], "url": f"{model.source_url}/new"}],
             status=Ruling.Status.PUBLISHED,
             published_at=published,
             status_changed_at=published,

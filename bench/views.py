@@ -10,10 +10,10 @@ from rulings.models import Ruling
 from tracker.models import Flag
 
 AGENCY_FIELDS = [
-    "id", "name", "country", "subdivision", "kind", "searches", "first_used", "last_used",
-    "authorized", "paid", "notes", "sources", "created_at", "updated_at",
+    "id", "name", "aliases", "country", "subdivision", "kind", "searches", "searches_qualifier", "first_used",
+    "last_used", "authorized", "paid", "notes", "sources", "wikidata", "last_verified_on", "created_at", "updated_at",
 ]
-FLAG_FIELDS = ["id", "ruling", "ruling__title", "severity", "timing", "explanation", "raised_at"]
+FLAG_FIELDS = ["id", "ruling", "ruling__title", "severity", "timing", "basis", "under_appeal", "explanation", "raised_at"]
 
 
 def bare_agencies(request):
@@ -36,4 +36,6 @@ def bare_agencies(request):
         flags[flag.pop("agency")].append(flag)
     for row in rows:
         row["flags"] = flags[row["id"]]
+        severities = {flag["severity"] for flag in row["flags"]}
+        row["status"] = "flagged" if row["flagged"] else ("advisory" if severities else "none")
     return JsonResponse({"count": agencies.count(), "next": None, "previous": None, "results": rows})

@@ -24,6 +24,7 @@ router.register("blocs", views.BlocViewSet, basename="bloc")
 router.register("regulators", views.RegulatorViewSet, basename="regulator")
 router.register("agencies", views.AgencyViewSet, basename="agency")
 router.register("rulings", views.RulingViewSet, basename="ruling")
+router.register("proceedings", views.ProceedingViewSet, basename="proceeding")
 router.register("flags", views.FlagViewSet, basename="flag")
 router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 

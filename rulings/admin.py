@@ -1,15 +1,19 @@
-"""Staff curation of regulators and rulings in the Django admin.
+"""Staff curation of regulators, rulings and proceedings in the Django admin.
 
-A ruling is written only through :mod:`rulings.services`, as everywhere else: the edit form
-checks what the services check (the model's rules and the list of agencies), so a bad save
-is a form error and nothing is half-saved, and ``save_model`` hands the cleaned values to
-``ruling_create`` / ``ruling_update``, which save the ruling and its agencies together.
+Regulators, rulings and proceedings are written only through :mod:`rulings.services`, as
+everywhere else (:class:`agencies.admin.ServiceAdmin`): the edit forms translate what the
+curator typed — sources as URLs or JSON, a currency in any letter case — and whatever the
+model or the services refuse is shown as form errors, with nothing half-saved.
 
-A ruling's status is never a form field on an existing ruling. It changes only through the
-list's actions (publish, unpublish, mark overturned, mark withdrawn), offered to holders of
-the *publish ruling* permission and run one ruling at a time through
-``ruling_change_status``; a transition the rules forbid is reported for that ruling. Without
-that permission a user creates drafts and edits drafts only (SPEC §2).
+A ruling's or proceeding's status is never a form field on an existing record. It changes
+only through the list's actions (rulings: publish, unpublish, mark withdrawn; proceedings:
+publish, unpublish), offered to holders of the *publish ruling* permission and run one record
+at a time through ``ruling_change_status`` / ``proceeding_change_status``; what the rules
+forbid is reported for that record. Without that permission a user creates and edits
+drafts only: a published ruling or proceeding is shown read-only (SPEC §2).
+
+A ruling's page shows its standing today (computed from its published proceedings, never
+entered) and lists its proceedings in order, each linking to its own page.
 
 Flags belong to ``tracker``, which this app must not import: ``tracker/admin.py`` extends
 the Ruling admin with the read-only inline of the flags a ruling raised.
@@ -17,20 +21,35 @@ the Ruling admin with the read-only inline of the flags a ruling raised.
 
 from __future__ import annotations
 
-import copy
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
-from django.utils.html import format_html
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 
-from agencies.admin import AuditedAdmin, https_formfield
+from agencies.admin import AliasesField, ServiceAdmin, SourcesField, https_formfield, source_links
 from agencies.jurisdictions import Level, level_of
 from agencies.models import Bloc
 
-from .models import Regulator, Ruling
-from .services import can_publish, ruling_agencies_errors, ruling_change_status, ruling_create, ruling_update
+from .dates import format_date
+from .models import Proceeding, Regulator, Ruling
+from .services import (
+    can_publish,
+    proceeding_change_status,
+    proceeding_create,
+    proceeding_update,
+    regulator_create,
+    regulator_update,
+    ruling_agencies_errors,
+    ruling_change_status,
+    ruling_create,
+    ruling_update,
+)
+from .standing import Standing
 
 
 class JurisdictionLevelFilter(admin.SimpleListFilter):
@@ -54,38 +73,33 @@ class JurisdictionLevelFilter(admin.SimpleListFilter):
 
 
 class RegulatorAdminForm(forms.ModelForm):
+    aliases = AliasesField(required=False, help_text="Other names it is known by, one a line, e.g. “IMY”.")
+
     class Meta:
         model = Regulator
         fields = "__all__"
         formfield_callback = https_formfield
+        labels = {"wikidata": "Wikidata item"}
 
-    def clean(self):
-        cleaned = super().clean()
-        jurisdiction = cleaned.get("jurisdiction")
-        if self.instance.pk and jurisdiction and "jurisdiction" in self.changed_data:
-            # The rulings that list agencies must still lie within the new jurisdiction.
-            moved = copy.copy(self.instance)
-            moved.jurisdiction = jurisdiction
-            rulings = self.instance.rulings.filter(scope=Ruling.Scope.AGENCIES).prefetch_related("agencies")
-            for ruling in rulings:
-                errors = ruling_agencies_errors(
-                    regulator=moved, decided_on=ruling.decided_on, scope=ruling.scope, agencies=ruling.agencies.all()
-                )
-                if errors:
-                    self.add_error("jurisdiction", f"Ruling “{ruling}” would list agencies outside it: {errors['agencies']}")
-        return cleaned
 
 
 @admin.register(Regulator)
-class RegulatorAdmin(AuditedAdmin):
+class RegulatorAdmin(ServiceAdmin):
     form = RegulatorAdminForm
     list_display = ["name", "short_name", "jurisdiction", "level", "ruling_count", "website_link"]
     list_filter = [JurisdictionLevelFilter]
-    search_fields = ["name", "short_name", "jurisdiction"]
+    search_fields = ["name", "short_name", "aliases", "jurisdiction", "wikidata"]
     list_per_page = 100
+    fields = ["name", "short_name", "aliases", "jurisdiction", "website", "wikidata"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(ruling_count=Count("rulings"))
+
+    def create(self, request, fields):
+        return regulator_create(**fields)
+
+    def update(self, request, obj, fields, form):
+        regulator_update(regulator=obj, user=request.user, **fields)
 
     @admin.display(description="level")
     def level(self, regulator):
@@ -102,13 +116,108 @@ class RegulatorAdmin(AuditedAdmin):
         return format_html('<a href="{0}" target="_blank" rel="noopener noreferrer">{0}</a>', regulator.website)
 
 
-class RulingAdminForm(forms.ModelForm):
+# --- What rulings and proceedings share -------------------------------------------------
+
+
+class DecisionFormMixin:
+    """Input translation shared by the ruling and proceeding forms."""
+
+    def clean_fine_currency(self):
+        # An ISO 4217 code is accepted in any letter case and stored in capitals.
+        currency = self.cleaned_data.get("fine_currency")
+        if isinstance(currency, str):
+            return currency.strip().upper() or None
+        return currency
+
+
+DECIDED_ON_HELP = (
+    "For a month or a year, any day in it will do: the first day of the period is stored, "
+    "and the date is printed at its precision (“February 2021”)."
+)
+CURRENCY_HELP = "ISO 4217, in the currency the decision states, e.g. “SEK” (any letter case)."
+DECISION_LABELS = {"decided_on_precision": "precision", "ecli": "ECLI", "fine_currency": "currency"}
+
+
+def decided_words(record) -> str:
+    """A decision date at its precision: "3 February 2021", "February 2021" or "2021"."""
+    return format_date(record.decided_on, record.decided_on_precision)
+
+
+def change_status_of_selected(model_admin, request, queryset, status, *, change_status, done_words: dict) -> None:
+    """Change the status of each selected record through ``change_status``, one at a time.
+
+    A record already in that status, or one the rules refuse, is reported on its own; the
+    others are changed, logged and reported together.
+    """
+    done = []
+    noun = model_admin.model._meta.verbose_name
+    for record in queryset:
+        old_label = record.get_status_display()
+        if record.status == status:
+            model_admin.message_user(request, f"“{record}” is already {old_label}.", messages.WARNING)
+            continue
+        try:
+            change_status(record, status, request.user)
+        except (ValidationError, PermissionDenied) as error:
+            reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            model_admin.message_user(request, f"“{record}” was not changed: {reason}", messages.ERROR)
+            continue
+        model_admin.log_change(request, record, f"Changed status from {old_label} to {record.get_status_display()}.")
+        done.append(record)
+    if done:
+        names = ", ".join(f"“{record}”" for record in done)
+        count = f"{len(done)} {noun if len(done) == 1 else model_admin.model._meta.verbose_name_plural}"
+        model_admin.message_user(request, f"{count} {done_words[status]}: {names}.", messages.SUCCESS)
+
+
+class DraftsOnlyWithoutPublishMixin:
+    """Without *publish ruling*, only drafts may be edited or deleted (SPEC §2); a record
+    in any other status is shown read-only. Drafts are listed only for users who may
+    change rulings."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.has_perm("rulings.change_ruling"):
+            return queryset
+        return queryset.public()
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if obj is None or obj.status == obj.Status.DRAFT:
+            return allowed
+        return allowed and can_publish(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if obj is None or obj.status == obj.Status.DRAFT:
+            return allowed
+        return allowed and can_publish(request.user)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not can_publish(request.user):
+            # The bulk delete asks for no per-record permission; drafts are deleted one by one.
+            actions.pop("delete_selected", None)
+        return actions
+
+
+# --- Rulings ----------------------------------------------------------------------------
+
+
+class RulingAdminForm(DecisionFormMixin, forms.ModelForm):
     """The ruling form; its ``clean`` checks the agencies as the services will."""
+
+    sources = SourcesField(required=True)
 
     class Meta:
         model = Ruling
         fields = "__all__"
         formfield_callback = https_formfield
+        help_texts = {"decided_on": DECIDED_ON_HELP, "fine_currency": CURRENCY_HELP}
+        labels = DECISION_LABELS
 
     def clean(self):
         cleaned = super().clean()
@@ -125,119 +234,171 @@ class RulingAdminForm(forms.ModelForm):
         return cleaned
 
 
-STATUS_ACTION_DONE = {
+RULING_STATUS_DONE = {
     Ruling.Status.PUBLISHED: "published",
     Ruling.Status.DRAFT: "taken back to draft",
-    Ruling.Status.OVERTURNED: "marked overturned",
     Ruling.Status.WITHDRAWN: "marked withdrawn",
 }
 
 
 @admin.register(Ruling)
-class RulingAdmin(AuditedAdmin):
+class RulingAdmin(DraftsOnlyWithoutPublishMixin, ServiceAdmin):
     form = RulingAdminForm
     date_hierarchy = "decided_on"
-    list_display = ["title", "regulator", "decided_on", "outcome", "scope", "status", "published_at"]
+    list_display = [
+        "title", "regulator", "decided", "outcome", "concerns", "scope", "status", "standing_column", "published_at",
+    ]  # fmt: skip
     list_select_related = ["regulator"]
-    list_filter = ["status", "outcome", "scope", ("regulator", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["title", "summary", "regulator__name", "regulator__short_name"]
+    list_filter = [
+        "status",
+        "outcome",
+        "concerns",
+        "scope",
+        "decided_on_precision",
+        ("regulator", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["title", "summary", "case_reference", "ecli", "regulator__name", "regulator__short_name"]
     autocomplete_fields = ["regulator", "agencies"]
-    actions = ["publish", "unpublish", "mark_overturned", "mark_withdrawn"]
+    actions = ["publish", "unpublish", "mark_withdrawn"]
     list_per_page = 100
-    @admin.display(description="link to the source")
+
+    def get_queryset(self, request):
+        # The standing column and the page's list of proceedings read them from here.
+        return super().get_queryset(request).prefetch_related(
+            Prefetch("proceedings", queryset=Proceeding.objects.order_by("decided_on", "id"))
+        )
+
+    # --- What the pages show --------------------------------------------------------
+
+    @admin.display(description="decided", ordering="decided_on")
+    def decided(self, ruling):
+        return decided_words(ruling)
+
+    @admin.display(description="standing today")
+    def standing_column(self, ruling):
+        return Standing(ruling.standing_on(timezone.localdate()).standing).label
+
+    @admin.display(description="standing today")
+    def standing_today(self, ruling):
+        result = ruling.standing_on(timezone.localdate())
+        label = Standing(result.standing).label
+        if result.since is None:
+            if result.standing == Standing.IN_FORCE:
+                return f"{label} since its decision of {decided_words(ruling)}"
+            return label
+        return format_html(
+            '{} since {}: <a href="{}">{}</a>, {}',
+            label,
+            decided_words(result.since),
+            reverse("admin:rulings_proceeding_change", args=[result.since.pk]),
+            result.since.body,
+            result.since.get_effect_display(),
+        )
+
+    @admin.display(description="proceedings, in order")
+    def proceedings_list(self, ruling):
+        proceedings = sorted(ruling.proceedings.all(), key=lambda p: (p.decided_on, p.pk))
+        rows = format_html_join(
+            "",
+            '<li><a href="{}">{}: {}, {}</a>{} ({})</li>',
+            (
+                (
+                    reverse("admin:rulings_proceeding_change", args=[proceeding.pk]),
+                    decided_words(proceeding),
+                    proceeding.body,
+                    proceeding.get_effect_display(),
+                    f" — {proceeding.case_reference}" if proceeding.case_reference else "",
+                    proceeding.get_status_display(),
+                )
+                for proceeding in proceedings
+            ),
+        )
+        listing = format_html('<ol class="proceedings">{}</ol>', rows) if proceedings else "None recorded yet."
+        if not getattr(ruling, "may_add_proceeding", False):
+            return listing
+        add = reverse("admin:rulings_proceeding_add") + "?" + urlencode({"ruling": ruling.pk})
+        return format_html('{}<p><a class="addlink" href="{}">Add a proceeding</a></p>', listing, add)
+
+    @admin.display(description="first source")
     def source_link(self, ruling):
         if not ruling.source_url:
             return "—"
         return format_html('<a href="{0}" target="_blank" rel="noopener noreferrer">{0}</a>', ruling.source_url)
 
-    # --- Who may do what -----------------------------------------------------------
+    @admin.display(description="the sources, as links")
+    def source_links(self, ruling):
+        return source_links(ruling.sources)
 
-    def has_publish_permission(self, request):
-        return can_publish(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        # Without the publish permission, only drafts are editable (SPEC §2).
-        allowed = super().has_change_permission(request, obj)
-        if obj is None or obj.status == Ruling.Status.DRAFT:
-            return allowed
-        return allowed and can_publish(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        if obj is None or obj.status == Ruling.Status.DRAFT:
-            return allowed
-        return allowed and can_publish(request.user)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not can_publish(request.user):
-            # The bulk delete asks for no per-ruling permission; drafts are deleted one by one.
-            actions.pop("delete_selected", None)
-        return actions
+    def get_object(self, request, object_id, from_field=None):
+        ruling = super().get_object(request, object_id, from_field)
+        if ruling is not None:
+            # The list of proceedings offers its "add" link only to those who may add one.
+            ruling.may_add_proceeding = request.user.has_perm("rulings.add_proceeding")
+        return ruling
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["source_link", "published_at", "status_changed_at", "created_at", "updated_at"]
+        readonly = ["source_link", "source_links", "standing_today", "proceedings_list"]
+        readonly += ["published_at", "status_changed_at", "created_at", "updated_at"]
         if obj is not None:
             readonly.append("status")
         return readonly
 
     def get_fieldsets(self, request, obj=None):
-        ruling = (None, {"fields": ["regulator", "title", "decided_on", "outcome", "scope", "agencies"]})
-        fine = ("Fine", {"fields": ["fine_amount", "fine_currency"]})
+        ruling = (
+            None,
+            {
+                "fields": [
+                    "regulator",
+                    "title",
+                    ("decided_on", "decided_on_precision"),
+                    "announced_on",
+                    "outcome",
+                    "concerns",
+                    "scope",
+                    "agencies",
+                ]
+            },
+        )
+        reference = ("Case", {"fields": ["case_reference", "ecli"]})
+        fine = ("Fine", {"fields": [("fine_amount", "fine_currency"), "fine_notes"]})
+        text = ["summary", "sources", "last_verified_on"]
         if obj is None:
-            fieldsets = [ruling, fine, ("Text and source", {"fields": ["summary", "source_url"]})]
+            fieldsets = [ruling, reference, fine, ("Text and sources", {"fields": text})]
             if can_publish(request.user):
                 # A publisher may record a ruling in any status; anyone else drafts it.
                 fieldsets.append(("Status", {"fields": ["status"]}))
             return fieldsets
         return [
             ruling,
+            reference,
             fine,
-            ("Text and source", {"fields": ["summary", "source_url", "source_link"]}),
-            ("Status", {"fields": ["status", "published_at", "status_changed_at"]}),
+            ("Text and sources", {"fields": [*text, "source_links", "source_link"]}),
+            ("Status and standing", {"fields": ["status", "published_at", "status_changed_at", "standing_today"]}),
+            ("Proceedings", {"fields": ["proceedings_list"]}),
             ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
         ]
 
     # --- Saving through the services ----------------------------------------------
 
-    def save_model(self, request, obj, form, change):
-        fields = {name: value for name, value in form.cleaned_data.items() if name != "agencies"}
-        agencies = form.cleaned_data.get("agencies") or []
-        if change:
-            ruling_update(ruling=obj, user=request.user, agencies=agencies, **fields)
-            return
-        ruling = ruling_create(user=request.user, agencies=agencies, **fields)
-        # The admin goes on with its own instance (for the log and the redirect).
-        obj.pk = ruling.pk
-        obj._state.adding = False
-        obj.refresh_from_db()
+    def create(self, request, fields):
+        agencies = fields.pop("agencies", None) or []
+        return ruling_create(user=request.user, agencies=agencies, **fields)
 
-    def save_related(self, request, form, formsets, change):
-        # The agencies were saved by the service, with the ruling; only inlines remain.
-        for formset in formsets:
-            self.save_formset(request, form, formset, change=change)
+    def update(self, request, obj, fields, form):
+        agencies = fields.pop("agencies", None)  # None: the form has no agencies, keep them
+        ruling_update(ruling=obj, user=request.user, agencies=agencies, **fields)
 
     # --- Status actions -------------------------------------------------------------
 
     def _change_status(self, request, queryset, status):
-        done = []
-        for ruling in queryset.select_related("regulator"):
-            old_label = ruling.get_status_display()
-            if ruling.status == status:
-                self.message_user(request, f"“{ruling}” is already {ruling.get_status_display()}.", messages.WARNING)
-                continue
-            try:
-                ruling_change_status(ruling=ruling, status=status, user=request.user)
-            except (ValidationError, PermissionDenied) as error:
-                reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-                self.message_user(request, f"“{ruling}” was not changed: {reason}", messages.ERROR)
-                continue
-            self.log_change(request, ruling, f"Changed status from {old_label} to {ruling.get_status_display()}.")
-            done.append(ruling)
-        if done:
-            names = ", ".join(f"“{ruling}”" for ruling in done)
-            count = f"{len(done)} ruling{'s' if len(done) != 1 else ''}"
-            self.message_user(request, f"{count} {STATUS_ACTION_DONE[status]}: {names}.", messages.SUCCESS)
+        change_status_of_selected(
+            self,
+            request,
+            queryset.select_related("regulator"),
+            status,
+            change_status=lambda ruling, new, user: ruling_change_status(ruling=ruling, status=new, user=user),
+            done_words=RULING_STATUS_DONE,
+        )
 
     @admin.action(description="Publish", permissions=["publish"])
     def publish(self, request, queryset):
@@ -247,10 +408,110 @@ class RulingAdmin(AuditedAdmin):
     def unpublish(self, request, queryset):
         self._change_status(request, queryset, Ruling.Status.DRAFT)
 
-    @admin.action(description="Mark overturned", permissions=["publish"])
-    def mark_overturned(self, request, queryset):
-        self._change_status(request, queryset, Ruling.Status.OVERTURNED)
-
     @admin.action(description="Mark withdrawn", permissions=["publish"])
     def mark_withdrawn(self, request, queryset):
         self._change_status(request, queryset, Ruling.Status.WITHDRAWN)
+
+
+# --- Proceedings ------------------------------------------------------------------------
+
+
+class ProceedingAdminForm(DecisionFormMixin, forms.ModelForm):
+    sources = SourcesField(required=True)
+
+    class Meta:
+        model = Proceeding
+        fields = "__all__"
+        help_texts = {"decided_on": DECIDED_ON_HELP, "fine_currency": CURRENCY_HELP}
+        labels = DECISION_LABELS
+
+
+PROCEEDING_STATUS_DONE = {Proceeding.Status.PUBLISHED: "published", Proceeding.Status.DRAFT: "taken back to draft"}
+
+
+@admin.register(Proceeding)
+class ProceedingAdmin(DraftsOnlyWithoutPublishMixin, ServiceAdmin):
+    """What happened to a ruling after it was decided; its effect moves the ruling's standing.
+
+    A proceeding stays with the ruling it was recorded on (its ruling is read-only once
+    saved: the flags of the ruling it left would otherwise go stale).
+    """
+
+    form = ProceedingAdminForm
+    date_hierarchy = "decided_on"
+    list_display = ["ruling", "body", "decided", "effect", "status", "published_at"]
+    list_display_links = ["body", "decided"]
+    list_select_related = ["ruling"]
+    list_filter = ["status", "effect", "decided_on_precision", ("ruling__regulator", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["body", "case_reference", "ecli", "summary", "ruling__title"]
+    autocomplete_fields = ["ruling"]
+    actions = ["publish", "unpublish"]
+    list_per_page = 100
+
+    @admin.display(description="decided", ordering="decided_on")
+    def decided(self, proceeding):
+        return decided_words(proceeding)
+
+    @admin.display(description="ruling")
+    def ruling_link(self, proceeding):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:rulings_ruling_change", args=[proceeding.ruling_id]), proceeding.ruling
+        )
+
+    @admin.display(description="the sources, as links")
+    def source_links(self, proceeding):
+        return source_links(proceeding.sources)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["source_links", "published_at", "created_at", "updated_at"]
+        if obj is not None:
+            readonly += ["ruling_link", "status"]
+        return readonly
+
+    def get_fieldsets(self, request, obj=None):
+        decision = [
+            "ruling_link" if obj is not None else "ruling",
+            "body",
+            ("decided_on", "decided_on_precision"),
+            "effect",
+            "case_reference",
+            "ecli",
+        ]
+        fine = ("Fine (effect “varied” only)", {"fields": [("fine_amount", "fine_currency")]})
+        if obj is None:
+            fieldsets = [(None, {"fields": decision}), fine, ("Text and sources", {"fields": ["summary", "sources"]})]
+            if can_publish(request.user):
+                # A publisher may record a proceeding already published; anyone else drafts it.
+                fieldsets.append(("Status", {"fields": ["status"]}))
+            return fieldsets
+        return [
+            (None, {"fields": decision}),
+            fine,
+            ("Text and sources", {"fields": ["summary", "sources", "source_links"]}),
+            ("Status", {"fields": ["status", "published_at"]}),
+            ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+        ]
+
+    def create(self, request, fields):
+        return proceeding_create(user=request.user, **fields)
+
+    def update(self, request, obj, fields, form):
+        proceeding_update(proceeding=obj, user=request.user, **fields)
+
+    def _change_status(self, request, queryset, status):
+        change_status_of_selected(
+            self,
+            request,
+            queryset.select_related("ruling"),
+            status,
+            change_status=lambda proceeding, new, user: proceeding_change_status(proceeding=proceeding, status=new, user=user),
+            done_words=PROCEEDING_STATUS_DONE,
+        )
+
+    @admin.action(description="Publish", permissions=["publish"])
+    def publish(self, request, queryset):
+        self._change_status(request, queryset, Proceeding.Status.PUBLISHED)
+
+    @admin.action(description="Unpublish (back to draft)", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self._change_status(request, queryset, Proceeding.Status.DRAFT)

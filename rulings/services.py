@@ -10,7 +10,7 @@ from django.db import transaction
 from agencies.jurisdictions import covered_agencies_q, level_of
 from agencies.models import Agency
 
-from .models import Regulator, Ruling
+from .models import Proceeding, Regulator, Ruling
 
 PUBLISH_PERMISSION = "rulings.publish_ruling"
 
@@ -110,9 +110,10 @@ def ruling_update(*, ruling: Ruling, user, agencies: Iterable[Agency] | None = N
     """Change a ruling's fields (and its agencies when given), status included.
 
     A status change needs the *publish ruling* permission and never takes a draft straight
-    to overturned or withdrawn.
+    to withdrawn.
     """
-    old_status = Ruling.objects.filter(pk=ruling.pk).values_list("status", flat=True).get()
+    # Locked, so a proceeding cannot be added before a date this edit moves.
+    old_status = Ruling.objects.select_for_update().filter(pk=ruling.pk).values_list("status", flat=True).get()
     for name, value in fields.items():
         setattr(ruling, name, value)
     _check_status_permission(user=user, old_status=old_status, new_status=ruling.status)
@@ -131,7 +132,7 @@ def ruling_update(*, ruling: Ruling, user, agencies: Iterable[Agency] | None = N
 
 
 def ruling_change_status(*, ruling: Ruling, status: str, user) -> Ruling:
-    """Publish, unpublish, overturn, withdraw or re-publish a ruling."""
+    """Publish, unpublish, withdraw or re-publish a ruling."""
     return ruling_update(ruling=ruling, user=user, status=status)
 
 
@@ -145,10 +146,71 @@ def regulator_create(**fields) -> Regulator:
 
 
 @transaction.atomic
-def regulator_update(*, regulator: Regulator, **fields) -> Regulator:
-    """Change a regulator's fields after full validation; raises ValidationError by field."""
+def regulator_update(*, regulator: Regulator, user, **fields) -> Regulator:
+    """Change a regulator's fields after full validation; raises ValidationError by field.
+
+    Moving a regulator moves what its rulings cover: a new jurisdiction must still hold
+    every agency its rulings list (on each ruling's date), and changing the jurisdiction of
+    a regulator with published rulings needs *publish ruling* (PermissionDenied otherwise).
+    """
+    old_jurisdiction = Regulator.objects.select_for_update().filter(pk=regulator.pk).values_list("jurisdiction", flat=True).get()
     for name, value in fields.items():
         setattr(regulator, name, value)
     regulator.full_clean()
+    if regulator.jurisdiction != old_jurisdiction:
+        if not can_publish(user) and regulator.rulings.public().exists():
+            raise PermissionDenied(
+                "This regulator has published rulings: changing its jurisdiction needs the “publish ruling” permission."
+            )
+        for ruling in regulator.rulings.filter(scope=Ruling.Scope.AGENCIES).prefetch_related("agencies"):
+            errors = ruling_agencies_errors(
+                regulator=regulator, decided_on=ruling.decided_on, scope=ruling.scope, agencies=ruling.agencies.all()
+            )
+            if errors:
+                raise ValidationError(
+                    {"jurisdiction": f"Ruling “{ruling}” would list agencies outside it: {errors['agencies']}"}
+                )
     regulator.save()
     return regulator
+
+
+def _check_proceeding_permission(*, user, old_status: str | None, new_status: str) -> None:
+    """Publishing a proceeding, and any edit of a published one, needs *publish ruling*."""
+    if can_publish(user):
+        return
+    if old_status == Proceeding.Status.PUBLISHED:
+        raise PermissionDenied("Only a user with the “publish ruling” permission may edit a published proceeding.")
+    if new_status != Proceeding.Status.DRAFT:
+        raise PermissionDenied("Publishing a proceeding needs the “publish ruling” permission.")
+
+
+@transaction.atomic
+def proceeding_create(*, user, **fields) -> Proceeding:
+    """Record a proceeding on a ruling (an appeal, a review, its outcome); only a publisher
+    may create one already published."""
+    proceeding = Proceeding(**fields)
+    _check_proceeding_permission(user=user, old_status=None, new_status=proceeding.status)
+    if proceeding.ruling_id:
+        # Concurrent edits of the ruling's date must not slip a proceeding before it.
+        Ruling.objects.select_for_update().filter(pk=proceeding.ruling_id).first()
+    proceeding.full_clean()
+    proceeding.save()
+    return proceeding
+
+
+@transaction.atomic
+def proceeding_update(*, proceeding: Proceeding, user, **fields) -> Proceeding:
+    """Change a proceeding, its status included (``draft`` ↔ ``published``)."""
+    old_status = Proceeding.objects.filter(pk=proceeding.pk).values_list("status", flat=True).get()
+    for name, value in fields.items():
+        setattr(proceeding, name, value)
+    _check_proceeding_permission(user=user, old_status=old_status, new_status=proceeding.status)
+    Ruling.objects.select_for_update().filter(pk=proceeding.ruling_id).first()
+    proceeding.full_clean()
+    proceeding.save()
+    return proceeding
+
+
+def proceeding_change_status(*, proceeding: Proceeding, status: str, user) -> Proceeding:
+    """Publish or unpublish a proceeding."""
+    return proceeding_update(proceeding=proceeding, user=user, status=status)

@@ -12,6 +12,7 @@ REFERENCE_DATA_MIGRATIONS = [
     ("agencies.migrations.0002_countries", "add_countries"),
     ("agencies.migrations.0003_european_union", "add_european_union"),
     ("tracker.migrations.0002_staff_groups", "add_groups"),
+    ("tracker.migrations.0009_proceeding_permissions", "add_proceeding_permissions"),
 ]
 
 

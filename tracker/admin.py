@@ -54,13 +54,28 @@ class ReadOnlyAdminMixin:
 
 @admin.register(Flag)
 class FlagAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["agency", "ruling", "severity", "timing", "active", "raised_at", "cleared_at"]
+    list_display = [
+        "agency", "ruling", "severity", "basis", "timing", "under_appeal", "active", "raised_at", "cleared_at", "cleared_reason",
+    ]  # fmt: skip
     list_select_related = ["agency", "ruling"]
-    list_filter = ["severity", "active", "timing"]
+    list_filter = ["severity", "basis", "under_appeal", "active", "timing"]
     search_fields = ["agency__name", "ruling__title"]
     date_hierarchy = "raised_at"
     list_per_page = 100
-    fields = ["agency_link", "ruling_link", "severity", "timing", "active", "raised_at", "cleared_at", "explanation", "updated_at"]
+    fields = [
+        "agency_link",
+        "ruling_link",
+        "severity",
+        "basis",
+        "timing",
+        "under_appeal",
+        "active",
+        "raised_at",
+        "cleared_at",
+        "cleared_reason",
+        "explanation",
+        "updated_at",
+    ]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -87,6 +102,12 @@ class LatestFlagsFormSet(forms.BaseInlineFormSet):
         return self._latest_flags
 
 
+# What a flag's row shows on its agency's and its ruling's page, besides the other party.
+FLAG_INLINE_FIELDS = [
+    "severity", "basis", "timing", "under_appeal", "active", "raised_at", "cleared_at", "cleared_reason", "explanation",
+]  # fmt: skip
+
+
 class FlagInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Flag
     formset = LatestFlagsFormSet
@@ -103,7 +124,7 @@ class FlagInline(ReadOnlyAdminMixin, admin.TabularInline):
 class AgencyFlagInline(FlagInline):
     fk_name = "agency"
     verbose_name_plural = "flags (computed from the rulings; read-only)"
-    fields = ["ruling_link", "severity", "timing", "active", "raised_at", "cleared_at", "explanation"]
+    fields = ["ruling_link", *FLAG_INLINE_FIELDS]
     readonly_fields = fields
 
     @admin.display(description="ruling")
@@ -119,7 +140,7 @@ class RulingFlagInline(FlagInline):
     fk_name = "ruling"
     formset = RulingFlagsFormSet
     verbose_name_plural = f"flags raised (read-only; the {RULING_PAGE_FLAGS} latest here, all of them under Flags)"
-    fields = ["agency_link", "severity", "timing", "active", "raised_at", "cleared_at", "explanation"]
+    fields = ["agency_link", *FLAG_INLINE_FIELDS]
     readonly_fields = fields
 
     @admin.display(description="agency")

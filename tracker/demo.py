@@ -19,9 +19,12 @@ What the data covers, whatever the sizes (given at least the minimum sizes below
 * regulators of every level: national ones for many countries, subnational ones for
   subdivisions that hold agencies, supranational ones for the ``EU`` (installed by
   migration) and for the ``DEMO`` bloc created here, whose membership changes over time;
-* rulings of every outcome, scope and status (the first eight show them all); a ruling of
-  scope ``agencies`` lists one to five agencies that its regulator's jurisdiction covers on
-  the ruling's date; ``first_used`` dates fall before and after ruling dates;
+* rulings of every outcome, scope and status (the first eight show them all), about the
+  vendor or about the use, dated to the day, the month or the year; a ruling of scope
+  ``agencies`` lists one to five agencies that its regulator's jurisdiction covers on the
+  ruling's date; ``first_used`` dates fall before and after ruling dates;
+* proceedings on some of the rulings that are not drafts: every effect, in sequences
+  that take a ruling under appeal, set it aside and restore it;
 * confirmed subscribers, daily and weekly, with no filter, countries, regulators or both.
 """
 
@@ -40,7 +43,8 @@ from django.db import connection, transaction
 
 from agencies.jurisdictions import MembershipSpan
 from agencies.models import Agency, Bloc, Country, Membership
-from rulings.models import Regulator, Ruling
+from rulings.dates import Precision, period_start
+from rulings.models import Proceeding, Regulator, Ruling
 from tracker.models import Digest, Flag, FlagDelivery, PendingRecompute, RulingDelivery, Subscription
 
 DEMO_NAME_PREFIX = "Demo "
@@ -102,10 +106,24 @@ OUTCOME_WEIGHTS = {
 STATUS_WEIGHTS = {
     Ruling.Status.PUBLISHED: 70,
     Ruling.Status.DRAFT: 15,
-    Ruling.Status.OVERTURNED: 8,
     Ruling.Status.WITHDRAWN: 7,
 }
 JURISDICTION_SCOPE_SHARE = 0.35
+# Of the jurisdiction-wide rulings, those about the vendor's own practices.
+VENDOR_SHARE = 0.4
+PRECISION_WEIGHTS = {Precision.DAY: 80, Precision.MONTH: 15, Precision.YEAR: 5}
+# Rulings (not drafts) that have proceedings, and the sequences their proceedings follow.
+PROCEEDINGS_SHARE = 0.15
+PROCEEDING_SEQUENCES = [
+    (Proceeding.Effect.APPEALED,),
+    (Proceeding.Effect.APPEALED, Proceeding.Effect.UPHELD),
+    (Proceeding.Effect.APPEALED, Proceeding.Effect.VARIED),
+    (Proceeding.Effect.OVERTURNED,),
+    (Proceeding.Effect.OVERTURNED, Proceeding.Effect.APPEALED),
+    (Proceeding.Effect.OVERTURNED, Proceeding.Effect.RESTORED),
+    (Proceeding.Effect.APPEALED, Proceeding.Effect.OVERTURNED, Proceeding.Effect.REMITTED),
+]
+PROCEEDING_BODIES = ["Administrative Court", "Court of Appeal", "Supreme Court", "Tribunal"]
 FINE_SHARE = 0.4
 FINE_CURRENCIES = ["EUR", "GBP", "USD", "SEK", "CAD", "AUD"]
 OUTCOME_WORDS = {
@@ -123,7 +141,7 @@ SHOWCASE_RULINGS = [
     (2, Ruling.Outcome.UNLAWFUL, Ruling.Status.PUBLISHED, Ruling.Scope.JURISDICTION),
     (3, Ruling.Outcome.UNLAWFUL, Ruling.Status.PUBLISHED, Ruling.Scope.AGENCIES),
     (0, Ruling.Outcome.LAWFUL, Ruling.Status.DRAFT, Ruling.Scope.AGENCIES),
-    (1, Ruling.Outcome.NO_FINDING, Ruling.Status.OVERTURNED, Ruling.Scope.AGENCIES),
+    (1, Ruling.Outcome.NO_FINDING, Ruling.Status.PUBLISHED, Ruling.Scope.AGENCIES),
     (2, Ruling.Outcome.LIKELY_UNLAWFUL, Ruling.Status.WITHDRAWN, Ruling.Scope.AGENCIES),
     (3, Ruling.Outcome.UNLAWFUL, Ruling.Status.PUBLISHED, Ruling.Scope.JURISDICTION),
 ]
@@ -143,6 +161,7 @@ class DemoCounts:
     regulators: int = 0
     rulings: int = 0
     ruling_agencies: int = 0
+    proceedings: int = 0
     blocs: int = 0
     memberships: int = 0
     subscriptions: int = 0
@@ -214,6 +233,7 @@ def demo_delete() -> dict[str, int]:
         (Flag._meta.db_table, f"id IN ({flags})", [name, name]),
         (PendingRecompute._meta.db_table, f"agency_id IN ({agencies}) OR ruling_id IN ({rulings})", [name, name]),
         (ruling_agencies, f"agency_id IN ({agencies}) OR ruling_id IN ({rulings})", [name, name]),
+        (Proceeding._meta.db_table, f"ruling_id IN ({rulings})", [name]),
         (Ruling._meta.db_table, f"regulator_id IN ({regulators})", [name]),
         (Regulator._meta.db_table, "name LIKE %s", [name]),
         (Agency._meta.db_table, "name LIKE %s", [name]),
@@ -268,7 +288,8 @@ def demo_refresh_statistics() -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for model in (Agency, Regulator, Ruling, Ruling.agencies.through, Subscription, Flag):
+        # Never the flag table: analysed while still empty, it would mislead the first recompute.
+        for model in (Agency, Regulator, Ruling, Ruling.agencies.through, Subscription):
             cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
@@ -451,7 +472,9 @@ def _create_rulings(
     rng = _stream(seed, "rulings")
     outcomes, outcome_weights = list(OUTCOME_WEIGHTS), list(itertools.accumulate(OUTCOME_WEIGHTS.values()))
     statuses, status_weights = list(STATUS_WEIGHTS), list(itertools.accumulate(STATUS_WEIGHTS.values()))
-    rulings, listed = [], []
+    precisions, precision_weights = list(PRECISION_WEIGHTS), list(itertools.accumulate(PRECISION_WEIGHTS.values()))
+    rulings, listed, sequences = [], [], []
+    shown = 0  # rulings given proceedings so far
     for number in range(1, total + 1):
         if number <= len(SHOWCASE_RULINGS):
             regulator_number, outcome, status, scope = SHOWCASE_RULINGS[number - 1]
@@ -465,6 +488,11 @@ def _create_rulings(
         agency_pks = _pick_covered(rng, regulator, decided_on, index, spans) if scope == Ruling.Scope.AGENCIES else []
         if scope == Ruling.Scope.AGENCIES and not agency_pks:
             scope = Ruling.Scope.JURISDICTION  # nobody to list in that jurisdiction on that date
+        concerns = Ruling.Concerns.USE
+        if scope == Ruling.Scope.JURISDICTION and rng.random() < VENDOR_SHARE:
+            concerns = Ruling.Concerns.VENDOR
+        precision = rng.choices(precisions, cum_weights=precision_weights)[0]
+        decided_on = period_start(decided_on, precision)
         published_at = status_changed_at = None
         published_on = decided_on + datetime.timedelta(days=rng.randrange(1, 61))
         if status == Ruling.Status.DRAFT:
@@ -483,18 +511,29 @@ def _create_rulings(
                 regulator=regulator,
                 title=f"{DEMO_NAME_PREFIX}ruling {number}: facial-recognition searches in {regulator.jurisdiction} {OUTCOME_WORDS[outcome]}",
                 decided_on=decided_on,
+                decided_on_precision=precision,
                 outcome=outcome,
+                concerns=concerns,
                 scope=scope,
                 fine_amount=fine_amount,
                 fine_currency=fine_currency,
                 summary=f"Synthetic ruling {number} of the demo data set (seed {seed}), for benchmarks and load tests.",
-                source_url=f"{DEMO_URL}/rulings/{number}",
+                sources=[{"url": f"{DEMO_URL}/rulings/{number}"}],
                 status=status,
                 published_at=published_at,
                 status_changed_at=status_changed_at,
             )
         )
         listed.append(agency_pks)
+        sequence = ()
+        if status != Ruling.Status.DRAFT:
+            # The first rulings in force show every sequence; later ones draw one now and then.
+            if shown < len(PROCEEDING_SEQUENCES):
+                sequence = PROCEEDING_SEQUENCES[shown]
+            elif rng.random() < PROCEEDINGS_SHARE:
+                sequence = rng.choice(PROCEEDING_SEQUENCES)
+        shown += bool(sequence)
+        sequences.append(sequence)
     created = []
     for batch in _batches(rulings):
         created += Ruling.objects.bulk_create(batch)
@@ -507,6 +546,27 @@ def _create_rulings(
     for batch in _batches(links):
         counts.ruling_agencies += len(through.objects.bulk_create(batch))
     counts.rulings = len(created)
+    proceedings = []
+    for ruling, sequence in zip(created, sequences, strict=True):
+        day = ruling.decided_on
+        for step, effect in enumerate(sequence):
+            day = min(day + datetime.timedelta(days=rng.randrange(30, 400)), DECIDED_LAST)
+            proceedings.append(
+                Proceeding(
+                    ruling=ruling,
+                    body=f"{DEMO_NAME_PREFIX}{PROCEEDING_BODIES[step % len(PROCEEDING_BODIES)]}",
+                    decided_on=day,
+                    effect=effect,
+                    fine_amount=ruling.fine_amount if effect == Proceeding.Effect.VARIED and ruling.fine_amount else None,
+                    fine_currency=ruling.fine_currency if effect == Proceeding.Effect.VARIED and ruling.fine_amount else None,
+                    summary=f"Synthetic proceeding on demo ruling {ruling.pk}.",
+                    sources=[{"url": f"{DEMO_URL}/rulings/{ruling.pk}/proceedings/{step + 1}"}],
+                    status=Proceeding.Status.PUBLISHED,
+                    published_at=datetime.datetime.combine(day, PUBLISHED_AT_TIME),
+                )
+            )
+    for batch in _batches(proceedings):
+        counts.proceedings += len(Proceeding.objects.bulk_create(batch))
 
 
 def _create_subscriptions(

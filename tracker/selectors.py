@@ -7,14 +7,18 @@ may change rulings.
 from __future__ import annotations
 
 import datetime
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 
 from agencies.models import Agency, Bloc, Country, Membership
-from rulings.models import Ruling
+from rulings.models import Proceeding, Ruling
+from rulings.standing import Standing, standing_on
 
 from .models import Flag
 
@@ -41,6 +45,8 @@ class ActiveFlag:
     timing: str
     explanation: str
     raised_at: datetime.datetime
+    basis: str
+    under_appeal: bool
 
     @property
     def pk(self) -> int:
@@ -57,7 +63,10 @@ def agencies_attach_active_flags(agencies: list[Agency], *, user=None) -> list[A
         active_flags_visible_to(user=user)
         .filter(agency_id__in=[agency.pk for agency in agencies])
         .order_by("-raised_at", "id")
-        .values_list("id", "agency_id", "ruling_id", "ruling__title", "severity", "timing", "explanation", "raised_at")
+        .values_list(
+            "id", "agency_id", "ruling_id", "ruling__title", "severity", "timing", "explanation", "raised_at",
+            "basis", "under_appeal",
+        )
     )
     by_agency = defaultdict(list)
     for row in rows:
@@ -65,6 +74,19 @@ def agencies_attach_active_flags(agencies: list[Agency], *, user=None) -> list[A
     for agency in agencies:
         agency.active_flags = by_agency[agency.pk]
     return agencies
+
+
+def agencies_search(agencies: QuerySet[Agency], search: str) -> QuerySet[Agency]:
+    """The agencies whose name or one of whose aliases contains ``search``, in any case.
+
+    Aliases are a JSON list; its text is searched, with the term written as the database
+    writes strings inside JSON (SQLite escapes what is not ASCII, PostgreSQL does not), so
+    "RCMP" finds the Royal Canadian Mounted Police on either.
+    """
+    encoded = json.dumps(search, ensure_ascii=connection.vendor != "postgresql")[1:-1]
+    return agencies.annotate(aliases_text=Cast("aliases", TextField())).filter(
+        Q(name__icontains=search) | Q(aliases_text__icontains=encoded)
+    )
 
 
 def agencies_for_export(*, user=None) -> QuerySet[Agency]:
@@ -157,17 +179,93 @@ def blocs_with_memberships() -> QuerySet[Bloc]:
     )
 
 
+def proceedings_visible_to(*, user) -> QuerySet[Proceeding]:
+    """Proceedings the user may see, oldest first (by decision date, then id): drafts, and
+    every proceeding of a draft ruling, only for those who may change rulings."""
+    return Proceeding.objects.visible_to(user).order_by("decided_on", "id")
+
+
+def _rulings_with_details(rulings: QuerySet[Ruling], *, user) -> QuerySet[Ruling]:
+    return rulings.select_related("regulator").prefetch_related(
+        Prefetch("agencies", queryset=Agency.objects.only("id").order_by("id")),
+        # Into ``proceedings`` itself, not a to_attr: Ruling.standing_on reads that cache.
+        # Every published proceeding of a visible ruling is visible, so the standing
+        # computed from these rows is everyone's.
+        Prefetch("proceedings", queryset=proceedings_visible_to(user=user)),
+    )
+
+
 def rulings_visible_to(*, user) -> QuerySet[Ruling]:
     """Rulings the user may see (drafts only for those who may change rulings), with the
-    regulator joined and the ids of the listed agencies prefetched."""
-    return (
-        Ruling.objects.visible_to(user)
-        .select_related("regulator")
-        .prefetch_related(Prefetch("agencies", queryset=Agency.objects.only("id").order_by("id")))
-    )
+    regulator joined, the ids of the listed agencies and the proceedings the user may see
+    prefetched — so that a page of rulings shows each one's standing and proceedings in
+    the same few queries, whatever its size."""
+    return _rulings_with_details(Ruling.objects.visible_to(user), user=user)
+
+
+def ruling_as_written(*, pk: int, user) -> Ruling:
+    """A ruling that ``user`` has just written, with what :func:`rulings_visible_to` joins
+    and prefetches — found even when it is a draft that this user may not otherwise see
+    (the answer to a write shows what was written)."""
+    return _rulings_with_details(Ruling.objects.filter(pk=pk), user=user).get()
 
 
 def ruling_ids_visible_to(*, user) -> QuerySet[Ruling]:
     """The rulings a user may refer to in a filter (no joins: for validating an id)."""
     return Ruling.objects.visible_to(user)
 
+
+@dataclass(frozen=True, slots=True)
+class _ProceedingStep:
+    """The part of a proceeding that the standing is computed from."""
+
+    id: int
+    decided_on: datetime.date
+    effect: str
+    status: str
+
+
+def rulings_standing_by_id(rulings: QuerySet[Ruling], *, day: datetime.date | None = None) -> dict[int, str]:
+    """The standing on ``day`` (today by default) of the published rulings of ``rulings``
+    that something has happened to; a published ruling left out of the answer has no
+    published proceeding decided by ``day`` and is in force.
+
+    One query, however many rulings: their published proceedings decided by ``day``. The
+    standing is computed by :func:`rulings.standing.standing_on`, the one statement of the
+    rule.
+    """
+    day = day or timezone.localdate()
+    rows = (
+        Proceeding.objects.filter(
+            ruling__in=rulings.filter(status=Ruling.Status.PUBLISHED).prefetch_related(None).order_by().values("pk"),
+            status=Proceeding.Status.PUBLISHED,
+            decided_on__lte=day,
+        )
+        .order_by()
+        .values_list("ruling_id", "id", "decided_on", "effect", "status")
+    )
+    steps = defaultdict(list)
+    for ruling_id, *step in rows:
+        steps[ruling_id].append(_ProceedingStep(*step))
+    return {
+        pk: standing_on(status=Ruling.Status.PUBLISHED, proceedings=proceedings, day=day).standing
+        for pk, proceedings in steps.items()
+    }
+
+
+def rulings_filter_by_standing(rulings: QuerySet[Ruling], standing: str, *, day: datetime.date | None = None) -> QuerySet[Ruling]:
+    """Narrow ``rulings`` to those whose standing on ``day`` (today by default) is ``standing``.
+
+    ``draft`` and ``withdrawn`` follow the status; the others are computed in Python from
+    the rulings' proceedings (see :func:`rulings_standing_by_id`), so the filter is the
+    rule itself, not a second statement of it.
+    """
+    if standing == Standing.DRAFT:
+        return rulings.filter(status=Ruling.Status.DRAFT)
+    if standing == Standing.WITHDRAWN:
+        return rulings.filter(status=Ruling.Status.WITHDRAWN)
+    published = rulings.filter(status=Ruling.Status.PUBLISHED)
+    standings = rulings_standing_by_id(published, day=day)
+    if standing == Standing.IN_FORCE:
+        return published.exclude(pk__in=[pk for pk, value in standings.items() if value != Standing.IN_FORCE])
+    return published.filter(pk__in=[pk for pk, value in standings.items() if value == standing])

@@ -4,7 +4,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from agencies.models import Agency, Membership
-from rulings.models import Regulator, Ruling
+from rulings.models import Proceeding, Regulator, Ruling
 from tracker.services import flags_recompute_request
 
 
@@ -12,6 +12,14 @@ from tracker.services import flags_recompute_request
 def ruling_saved(sender, instance, raw=False, **kwargs):
     if not raw:
         flags_recompute_request(ruling_ids=[instance.pk])
+
+
+@receiver(post_save, sender=Proceeding, dispatch_uid="flags_on_proceeding_save")
+@receiver(post_delete, sender=Proceeding, dispatch_uid="flags_on_proceeding_delete")
+def proceeding_changed(sender, instance, raw=False, origin=None, **kwargs):
+    # A ruling deleted with its proceedings leaves nothing to recompute (and no row to point at).
+    if not raw and not isinstance(origin, Ruling):
+        flags_recompute_request(ruling_ids=[instance.ruling_id])
 
 
 @receiver(m2m_changed, sender=Ruling.agencies.through, dispatch_uid="flags_on_ruling_agencies")

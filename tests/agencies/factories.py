@@ -39,4 +39,7 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     kind = Agency.Kind.POLICE
     searches = 10
     first_used = datetime.date(2019, 10, 1)
-    sources = factory.LazyFunction(lambda: ["https://example.org/source"])
+    sources = factory.LazyFunction(
+        lambda: [{"url": "https://example.org/source", "title": None, "publisher": None, "published_on": None,
+                  "kind": None, "archived_url": None, "quote": None}]
+    )

@@ -134,7 +134,8 @@ def test_the_same_accession_twice_is_rejected():
     again = Membership(bloc=first.bloc, country=first.country, joined=first.joined)
 
     assert invalid_fields(again)
-    with rejected_by_database("membership_unique_start"):
+    # PostgreSQL names the constraint; SQLite names its columns.
+    with rejected_by_database("membership_unique_start|agencies_membership.bloc_id, agencies_membership.country_id"):
         again.save()
 
 
@@ -295,3 +296,87 @@ def test_every_change_to_an_agency_is_kept_in_its_history():
     latest, first = agency.history.all()[:2]
     assert [change.field for change in latest.diff_against(first).changes] == ["searches"]
     assert (first.searches, latest.searches) == (10, 25)
+
+
+# --- Agency: v2 fields ----------------------------------------------------------------
+
+
+def test_bare_source_urls_are_stored_as_source_objects():
+    from agencies.services import agency_create
+
+    agency = agency_create(
+        name="Toronto Police Service",
+        country=country("CA"),
+        subdivision="CA-ON",
+        kind=Agency.Kind.POLICE,
+        sources=["https://www.buzzfeednews.com/article/ryanmac/clearview-ai-police-facial-recognition",
+                 {"url": "https://www.tps.ca/statement", "kind": "primary", "publisher": "Toronto Police Service"}],
+    )
+
+    stored = Agency.objects.get(pk=agency.pk).sources
+    assert [source["url"] for source in stored] == [
+        "https://www.buzzfeednews.com/article/ryanmac/clearview-ai-police-facial-recognition",
+        "https://www.tps.ca/statement",
+    ]
+    assert (stored[0]["kind"], stored[1]["kind"], stored[1]["publisher"]) == (None, "primary", "Toronto Police Service")
+    assert all(set(source) == {"url", "title", "publisher", "published_on", "kind", "archived_url", "quote"} for source in stored)
+
+
+def test_an_agency_with_a_bad_source_is_not_saved():
+    from agencies.services import agency_create
+
+    with pytest.raises(ValidationError) as caught:
+        agency_create(name="Some police", country=country("CA"), kind=Agency.Kind.POLICE, sources=["javascript:alert(1)"])
+
+    assert "javascript:alert(1)" in caught.value.message_dict["sources"][0]
+    assert not Agency.objects.exists()
+
+
+@pytest.mark.parametrize("qid", ["Q1143866", "Q7", None, ""])
+def test_an_agencys_wikidata_id_is_a_qid_or_nothing(qid):
+    agency = AgencyFactory.build(wikidata=qid)
+
+    agency.full_clean()
+
+    assert agency.wikidata == (qid or None)
+
+
+@pytest.mark.parametrize("qid", ["Q0", "Q012", "q1143866", "1143866", "Q11x", "L5"])
+def test_an_agencys_wikidata_id_of_any_other_shape_is_refused(qid):
+    agency = AgencyFactory.build(wikidata=qid)
+
+    assert "wikidata" in invalid_fields(agency)
+    with rejected_by_database("agency_wikidata_shape"):
+        agency.save()
+
+
+def test_searches_are_at_least_the_count_unless_told_otherwise():
+    agency = AgencyFactory()
+
+    assert Agency.objects.get(pk=agency.pk).searches_qualifier == Agency.SearchesQualifier.AT_LEAST
+
+
+@pytest.mark.parametrize("qualifier", ["at_least", "about", "at_most", "exact"])
+def test_every_searches_qualifier_is_valid(qualifier):
+    AgencyFactory.build(searches=120, searches_qualifier=qualifier).full_clean()
+
+
+def test_an_unknown_searches_qualifier_is_refused():
+    agency = AgencyFactory.build(searches_qualifier="roughly")
+
+    assert "searches_qualifier" in invalid_fields(agency)
+    with rejected_by_database("agency_searches_qualifier_valid"):
+        agency.save()
+
+
+def test_aliases_are_a_list_of_distinct_names():
+    AgencyFactory.build(aliases=["RCMP", "GRC"]).full_clean()
+
+    for aliases in (["RCMP", "rcmp"], ["RCMP", " "], "RCMP", [1]):
+        assert "aliases" in invalid_fields(AgencyFactory.build(aliases=aliases))
+
+
+def test_last_verified_on_is_kept():
+    agency = AgencyFactory(last_verified_on=datetime.date(2026, 11, 30))
+
+    assert Agency.objects.get(pk=agency.pk).last_verified_on == datetime.date(2026, 11, 30)

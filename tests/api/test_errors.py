@@ -8,7 +8,7 @@ from django.db import connection
 
 from agencies.models import Agency
 from tests.agencies.factories import AgencyFactory
-from tests.rulings.factories import RulingFactory
+from tests.rulings.factories import ProceedingFactory, RulingFactory
 from tests.tracker.factories import FlagFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
         "/api/v1/agencies/?country=C%00A",
         "/api/v1/rulings/?jurisdiction=%00",
         "/api/v1/flags/?country=%00",
+        "/api/v1/proceedings/?effect=%00",
         "/api/v1/countries/?page=1%00",
         "/api/v1/regulators/?search=%00",
     ],
@@ -110,6 +111,28 @@ def test_malformed_json_is_a_400_saying_so(editor_client):
     assert "JSON parse error" in response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    "body",
+    ["[" * 100_000 + "]" * 100_000, '{"a": ' * 50_000 + "1" + "}" * 50_000, '{"sources": ' + "[" * 40 + "]" * 40 + "}"],
+)
+@pytest.mark.parametrize("url", ["/api/v1/rulings/", "/api/v1/proceedings/", "/api/v1/subscriptions/"])
+def test_json_nested_too_deeply_is_a_400_saying_so(publisher_client, url, body):
+    response = publisher_client.generic("POST", url, body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "nested more than" in " ".join(response.json()["body"])
+
+
+def test_a_body_too_large_to_read_is_a_json_400_saying_so(publisher_client):
+    body = json.dumps({"title": "x" * 3_000_000})
+
+    response = publisher_client.generic("POST", "/api/v1/rulings/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "larger than" in " ".join(response.json()["body"])
+
+
 def test_a_body_that_is_not_json_is_a_415(editor_client):
     response = editor_client.post("/api/v1/agencies/", {"name": "x"})  # multipart form
 
@@ -135,6 +158,8 @@ def test_errors_are_json_even_when_csv_was_asked_for(api_client):
         "/api/v1/agencies/99999999999999999999999/",
         "/api/v1/regulators/999999/",
         "/api/v1/rulings/999999/",
+        "/api/v1/proceedings/999999/",
+        "/api/v1/proceedings/abc/",
         "/api/v1/flags/999999/",
         "/api/v1/countries/XX/",
         "/api/v1/countries/ca/",
@@ -165,6 +190,8 @@ def test_patching_an_unknown_id_is_a_404(editor_client):
         ("put", "/api/v1/agencies/{agency}/"),
         ("delete", "/api/v1/agencies/{agency}/"),
         ("delete", "/api/v1/rulings/{ruling}/"),
+        ("put", "/api/v1/proceedings/{proceeding}/"),
+        ("delete", "/api/v1/proceedings/{proceeding}/"),
         ("post", "/api/v1/countries/"),
         ("patch", "/api/v1/countries/CA/"),
         ("post", "/api/v1/blocs/"),
@@ -176,8 +203,9 @@ def test_patching_an_unknown_id_is_a_404(editor_client):
 @pytest.mark.parametrize("who", ["anonymous", "publisher"])
 def test_a_method_an_endpoint_does_not_offer_is_a_405(api_client, publisher_client, method, url, who):
     flag = FlagFactory()
+    proceeding = ProceedingFactory(ruling=flag.ruling)
     client = api_client if who == "anonymous" else publisher_client
-    url = url.format(agency=flag.agency_id, ruling=flag.ruling_id, flag=flag.pk)
+    url = url.format(agency=flag.agency_id, ruling=flag.ruling_id, flag=flag.pk, proceeding=proceeding.pk)
 
     response = getattr(client, method)(url, {}, format="json")
 

@@ -55,7 +55,8 @@ def test_a_page_or_page_size_that_is_not_a_positive_number_is_a_400(api_client, 
 
 
 @pytest.mark.parametrize(
-    "url", ["/api/v1/countries/", "/api/v1/blocs/", "/api/v1/regulators/", "/api/v1/rulings/", "/api/v1/flags/"]
+    "url",
+    ["/api/v1/countries/", "/api/v1/blocs/", "/api/v1/regulators/", "/api/v1/rulings/", "/api/v1/proceedings/", "/api/v1/flags/"],
 )
 def test_every_list_is_paginated_the_same_way(api_client, url):
     body = api_client.get(url, {"page_size": 1}).json()

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from agencies.models import Agency, Bloc, Membership
-from rulings.models import Regulator, Ruling
+from rulings.models import Proceeding, Regulator, Ruling
 from tracker.models import Flag
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,8 @@ ROWS = 520
 
 @pytest.fixture
 def plenty():
-    """Over 500 rows of every kind, each agency flagged by two rulings, each ruling listing agencies."""
+    """Over 500 rows of every kind, each agency flagged by two rulings, each ruling listing
+    agencies and carrying proceedings (so that its standing is computed from them)."""
     regulators = Regulator.objects.bulk_create(
         Regulator(name=f"Authority {n}", jurisdiction="CA") for n in range(ROWS)
     )
@@ -29,7 +30,7 @@ def plenty():
             decided_on=datetime.date(2021, 1, 1),
             outcome="unlawful",
             scope="agencies",
-            source_url="https://example.org",
+            sources=[{"url": "https://example.org"}],
             status="published",
             published_at=now,
         )
@@ -39,6 +40,19 @@ def plenty():
         Ruling.agencies.through(ruling=ruling, agency=agencies[(n + shift) % ROWS])
         for n, ruling in enumerate(rulings)
         for shift in (0, 1)
+    )
+    Proceeding.objects.bulk_create(
+        Proceeding(
+            ruling=ruling,
+            body="Administrative Court",
+            decided_on=datetime.date(2021, 6, 1) + datetime.timedelta(days=step),
+            effect=effect,
+            sources=[{"url": "https://court.example.org"}],
+            status="published",
+            published_at=now,
+        )
+        for n, ruling in enumerate(rulings)
+        for step, effect in enumerate(["appealed", "upheld" if n % 2 else "overturned"])
     )
     Flag.objects.bulk_create(
         Flag(
@@ -65,7 +79,8 @@ BUDGETS = {
     "/api/v1/blocs/": 3,
     "/api/v1/regulators/": 2,
     "/api/v1/agencies/": 3,
-    "/api/v1/rulings/": 3,
+    "/api/v1/rulings/": 4,
+    "/api/v1/proceedings/": 2,
     "/api/v1/flags/": 2,
 }
 # An authenticated user adds the token lookup and the permission lookups.
@@ -101,3 +116,14 @@ def test_filtered_agency_list_query_budget(api_client, plenty, django_assert_max
 
     assert response.json()["count"] == ROWS
     assert all(len(row["flags"]) == 2 for row in response.json()["results"])
+
+
+@pytest.mark.parametrize("page_size", [1, 500])
+def test_rulings_filtered_by_standing_cost_one_query_more(api_client, plenty, django_assert_max_num_queries, page_size):
+    # The standing of every candidate ruling is computed from one read of their proceedings.
+    with django_assert_max_num_queries(BUDGETS["/api/v1/rulings/"] + 1):
+        response = api_client.get("/api/v1/rulings/", {"page_size": page_size, "standing": "overturned"})
+
+    assert response.json()["count"] == ROWS // 2
+    assert {row["standing"] for row in response.json()["results"]} == {"overturned"}
+    assert all(len(row["proceedings"]) == 2 for row in response.json()["results"])

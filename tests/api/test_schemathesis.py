@@ -25,9 +25,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from config.wsgi import application
-from rulings.models import Ruling
+from rulings.models import Proceeding, Ruling
 from tests.agencies.factories import AgencyFactory, country
-from tests.rulings.factories import RegulatorFactory, RulingFactory
+from tests.rulings.factories import ProceedingFactory, RegulatorFactory, RulingFactory
 from tests.tracker.factories import FlagFactory
 
 CHECKS = [
@@ -61,11 +61,16 @@ def wsgi_keeps_the_test_connection():
 @pytest.fixture
 def records(db, wsgi_keeps_the_test_connection):
     """A few records, so that generated ids sometimes find one."""
-    regulator = RegulatorFactory(jurisdiction="CA")
-    agency = AgencyFactory(country=country("CA"), subdivision="CA-ON", notes="=1+1")
+    regulator = RegulatorFactory(jurisdiction="CA", aliases=["OPC"], wikidata="Q7079170")
+    agency = AgencyFactory(country=country("CA"), subdivision="CA-ON", notes="=1+1", aliases=["TPS"])
     AgencyFactory(kind="international", country=None)
-    FlagFactory(agency=agency, ruling=RulingFactory(regulator=regulator))
-    FlagFactory(ruling=RulingFactory(status=Ruling.Status.DRAFT), active=False, cleared_at=datetime.datetime.now(datetime.UTC))
+    ruling = RulingFactory(regulator=regulator, concerns=Ruling.Concerns.VENDOR)
+    ProceedingFactory(ruling=ruling, effect=Proceeding.Effect.APPEALED)
+    ProceedingFactory(ruling=ruling, effect=Proceeding.Effect.UPHELD, status=Proceeding.Status.DRAFT)
+    FlagFactory(agency=agency, ruling=ruling, basis="vendor", under_appeal=True)
+    draft = RulingFactory(status=Ruling.Status.DRAFT)
+    ProceedingFactory(ruling=draft)
+    FlagFactory(ruling=draft, active=False, cleared_at=datetime.datetime.now(datetime.UTC), cleared_reason="Unpublished.")
 
 
 # Loading the schema needs no database: it is generated from the code.

@@ -6,13 +6,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from agencies.models import Agency
-from rulings.models import Ruling
+from agencies.models import Agency, Country, Membership
+from rulings.models import Proceeding, Regulator, Ruling
 from tests.agencies.factories import AgencyFactory, country
-from tests.tracker.site_records import build_records, put_flag
+from tests.tracker.site_records import build_records, build_uk_case, put_flag
 from tracker.seed.loader import seed_load
 from tracker.services import flags_recompute
 from tracker.models import Flag
+from tracker.site.selectors import AgencyStatus, agency_status_q
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -41,9 +42,14 @@ def newsroom_records():
         )
         if code == "CA":
             put_flag(agency, records.rulings.canada)
+    # The UK case: a fine of the vendor, under appeal, flagging the UK's agencies
+    records.uk = build_uk_case(met=Agency.objects.get(name="Metropolitan Police Service"))
     Agency.objects.update(updated_at=LAST_UPDATE)
-    Ruling.objects.update(updated_at=LAST_UPDATE)
+    Ruling.objects.update(updated_at=LAST_UPDATE, status_changed_at=LAST_UPDATE)
+    Proceeding.objects.update(updated_at=LAST_UPDATE)
     Flag.objects.update(updated_at=LAST_UPDATE, raised_at=LAST_UPDATE - datetime.timedelta(days=200))
+    for history in (Regulator.history, Country.history, Membership.history):
+        history.update(history_date=LAST_UPDATE)
     return records
 
 
@@ -51,10 +57,13 @@ def newsroom_records():
 def newsroom(transactional_db):
     """The records, written (and what the tests read back from them) before the browser opens."""
     records = newsroom_records()
+    uk = records.uk
     return {
         "records": records,
         "toronto_explanation": Flag.objects.get(agency=records.agencies.toronto, ruling=records.rulings.canada).explanation,
         "toronto_url": records.agencies.toronto.get_absolute_url(),
+        "uk_ruling_url": uk.ruling.get_absolute_url(),
+        "met_url": uk.met.get_absolute_url(),
     }
 
 
@@ -73,7 +82,7 @@ def test_a_reader_searches_filters_and_reads_why_an_agency_is_flagged(newsroom, 
     # Then the table of agencies is there, with the count of flagged ones
     expect(page).to_have_title("Agencies that used the face search · Regulatory-status tracker")
     expect(row_names(page)).to_have_count(16)
-    expect(page.locator("#agency-summary")).to_have_text(re.compile(r"16 agencies are on record,\s+6 of them flagged\."))
+    expect(page.locator("#agency-summary")).to_have_text(re.compile(r"16 agencies are on record,\s+8 of them flagged\."))
     page.locator(".table-scroll").screenshot(path=test_output_dir / "agency-table.png")
 
     # (The README shows the table sorted by status, flagged agencies first.)
@@ -92,12 +101,12 @@ def test_a_reader_searches_filters_and_reads_why_an_agency_is_flagged(newsroom, 
     # Then only flagged agencies named "police" remain, and the filters stay chosen
     expect(page).to_have_url(re.compile(r"/\?search=police&country=&kind=&status=flagged"))
     expect(row_names(page)).to_have_text(
-        ["Niagara Regional Police Service", "Royal Canadian Mounted Police", "Swedish Police Authority",
-         "Timmins Police Service", "Toronto Police Service"]
+        ["Metropolitan Police Service", "Niagara Regional Police Service", "Royal Canadian Mounted Police",
+         "Swedish Police Authority", "Timmins Police Service", "Toronto Police Service"]
     )
     expect(page.get_by_label("Agency name", exact=True)).to_have_value("police")
     expect(page.get_by_label("Status", exact=True)).to_have_value("flagged")
-    csv = page.get_by_role("link", name="Download these 5 agencies as CSV")
+    csv = page.get_by_role("link", name="Download these 6 agencies as CSV")
     expect(csv).to_have_attribute("href", "/api/v1/agencies/?format=csv&status=flagged&search=police")
 
     # And the reason for a flag unfolds in the table
@@ -115,6 +124,10 @@ def test_a_reader_searches_filters_and_reads_why_an_agency_is_flagged(newsroom, 
     card = page.locator(".flag-card").first
     expect(card.get_by_role("link")).to_have_text("Joint investigation of Clearview AI by Canadian privacy authorities")
     expect(card.locator(".explanation")).to_have_text(explanation)
+
+    # And the card says what the finding is about and where the ruling stands
+    expect(card.locator(".flag-card__basis")).to_have_text("A finding about the vendor, not about this agency's own use.")
+    expect(card.locator(".flag-card__standing")).to_have_text("The ruling today: In force.")
 
     # And the ruling's page lists the agency among those it flags
     card.get_by_role("link").click()
@@ -151,10 +164,12 @@ def test_the_pages_fit_a_phone_screen(newsroom, browser_page, test_output_dir):
     page = browser_page
     page.set_viewport_size({"width": 375, "height": 812})
 
-    for path in ["/", "/countries/CA/", "/rulings/", newsroom["toronto_url"]]:
+    for path in ["/", "/countries/CA/", "/rulings/", newsroom["toronto_url"], newsroom["uk_ruling_url"], newsroom["met_url"]]:
         page.goto(path)
         # The page itself never scrolls sideways; a wide table scrolls within its own region
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+    page.goto(newsroom["met_url"])
+    page.screenshot(path=test_output_dir / "agency-under-appeal-phone.png", full_page=True)
     page.goto("/")
     assert page.evaluate("(() => { const r = document.querySelector('.table-scroll'); return r.scrollWidth > r.clientWidth; })()")
     page.screenshot(path=test_output_dir / "agency-table-phone.png")
@@ -202,9 +217,17 @@ def test_text_contrast_meets_wcag_aa(newsroom, browser_page):
 
 @pytest.fixture
 def seeded(transactional_db):
-    """The seed data set, with the flags the engine computes from it."""
+    """The seed data set, with the flags the engine computes from it; and what the tests
+    read back from it, before the browser opens (the ORM is not used while it runs)."""
     seed_load()
     flags_recompute()
+    uk = Ruling.objects.get(regulator__name="Information Commissioner's Office", decided_on=datetime.date(2022, 5, 18))
+    return {
+        "total": Agency.objects.count(),
+        "flagged": Agency.objects.filter(agency_status_q(AgencyStatus.FLAGGED)).count(),
+        "uk_title": uk.title,
+        "uk_proceedings": uk.proceedings.filter(status="published").count(),
+    }
 
 
 def test_the_seed_data_set_in_the_table(seeded, browser_page, test_output_dir):
@@ -215,6 +238,37 @@ def test_the_seed_data_set_in_the_table(seeded, browser_page, test_output_dir):
 
     page.goto("/?ordering=-status")
 
-    expect(page.locator("#agency-summary")).to_have_text(re.compile(r"19 agencies are on record,\s+6 of them flagged\."))
-    expect(row_names(page).first).to_have_text(re.compile("Police|Mounted|Justice"))
+    # The counts as the data set stands
+    expect(page.locator("#agency-summary")).to_have_text(
+        re.compile(rf"{seeded['total']} agencies are on record,\s+{seeded['flagged']} of them flagged\.")
+    )
+    expect(row_names(page).first).to_have_text(re.compile("Police|Mounted|Justice|Ministry"))
     page.screenshot(path=test_output_dir / "seed-table-by-status.png")
+
+
+def test_a_reader_follows_the_uk_case_through_its_appeals(seeded, browser_page, test_output_dir):
+    # Given the seed data set, with the UK regulator's fine of the vendor, set aside by the
+    # First-tier Tribunal and that decision set aside by the Upper Tribunal
+    page = browser_page
+
+    # When a reader filters the rulings by standing and opens it
+    page.goto("/rulings/")
+    page.get_by_label("Standing today", exact=True).select_option("under_appeal")
+    page.get_by_role("button", name="Apply filters").click()
+    page.get_by_role("link", name=seeded["uk_title"], exact=True).click()
+
+    # Then the page says where it stands and why, and lists what happened in order
+    expect(page.locator(".notice--appeal")).to_contain_text("under appeal since 6 October 2025")
+    timeline = page.locator(".timeline--proceedings > li")
+    expect(timeline).to_have_count(1 + seeded["uk_proceedings"])
+    expect(timeline.nth(0)).to_contain_text("18 May 2022")
+    expect(timeline.nth(1)).to_contain_text("17 October 2023")
+    expect(timeline.nth(1)).to_contain_text("set the ruling aside")
+    expect(timeline.last).to_contain_text("6 October 2025")
+    expect(timeline.last).to_contain_text("sent the case back for a new decision")
+    # And a proceeding's sources unfold, each with its kind
+    sources = timeline.last.locator("details.timeline__sources")
+    expect(sources.locator(".sources")).to_be_hidden()
+    sources.locator("summary").click()
+    expect(sources.locator(".sources")).to_contain_text("primary source")
+    page.screenshot(path=test_output_dir / "ruling-with-proceedings.png", full_page=True)

@@ -2,7 +2,7 @@ import datetime
 
 import factory
 
-from rulings.models import Regulator, Ruling
+from rulings.models import Proceeding, Regulator, Ruling
 
 
 class RegulatorFactory(factory.django.DjangoModelFactory):
@@ -27,10 +27,28 @@ class RulingFactory(factory.django.DjangoModelFactory):
     decided_on = datetime.date(2021, 2, 2)
     outcome = Ruling.Outcome.UNLAWFUL
     scope = Ruling.Scope.JURISDICTION
-    source_url = "https://regulator.example.org/decision"
+    sources = factory.LazyFunction(
+        lambda: [{"url": "https://regulator.example.org/decision", "title": "Decision", "publisher": "The regulator",
+                  "published_on": None, "kind": "primary", "archived_url": None, "quote": None}]
+    )
     status = Ruling.Status.PUBLISHED
 
     @factory.post_generation
     def agencies(self, create, extracted, **kwargs):
         if create and extracted:
             self.agencies.set(extracted)
+
+
+class ProceedingFactory(factory.django.DjangoModelFactory):
+    """A published proceeding on a ruling, an appeal unless told otherwise, dated after it."""
+
+    class Meta:
+        model = Proceeding
+
+    ruling = factory.SubFactory(RulingFactory)
+    body = "Administrative Court"
+    decided_on = factory.LazyAttribute(lambda o: o.ruling.decided_on + datetime.timedelta(days=30))
+    effect = Proceeding.Effect.APPEALED
+    sources = factory.LazyFunction(lambda: [{"url": "https://court.example.org/judgment", "title": None, "publisher": None,
+                                             "published_on": None, "kind": "primary", "archived_url": None, "quote": None}])
+    status = Proceeding.Status.PUBLISHED

@@ -2,7 +2,7 @@
 ``drf_create_token -r`` and revoked by deleting it in the admin."""
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 from rulings.models import Ruling
 from tests.agencies.factories import AgencyFactory, country
 from tests.api.conftest import client_for
-from tests.rulings.factories import RegulatorFactory, RulingFactory
+from tests.rulings.factories import ProceedingFactory, RegulatorFactory, RulingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,30 +20,58 @@ def records(db):
     regulator = RegulatorFactory(jurisdiction="CA", name="Office of the Privacy Commissioner")
     agency = AgencyFactory(country=country("CA"), subdivision="CA-ON", name="Toronto Police Service")
     ruling = RulingFactory(regulator=regulator, status=Ruling.Status.PUBLISHED, title="Joint investigation")
-    return {"regulators": regulator, "agencies": agency, "rulings": ruling}
+    proceeding = ProceedingFactory(ruling=ruling, body="Federal Court")
+    return {"regulators": regulator, "agencies": agency, "rulings": ruling, "proceedings": proceeding}
 
 
 NEW = {
     "regulators": {"name": "Commission nationale", "jurisdiction": "FR"},
     "agencies": {"name": "Example Police Service", "country": "CA", "kind": "police"},
     "rulings": {"title": "Another finding", "decided_on": "2021-02-02", "outcome": "unlawful", "scope": "jurisdiction",
-                "source_url": "https://example.org/decision"},
+                "sources": ["https://example.org/decision"]},
+    "proceedings": {"body": "Federal Court of Appeal", "decided_on": "2022-01-10", "effect": "upheld",
+                    "sources": ["https://example.org/judgment"]},
 }
+RENAMED = {"name": "Renamed", "title": "Renamed", "body": "Renamed"}
 
 
-@pytest.mark.parametrize("resource", ["regulators", "agencies", "rulings"])
+def _new(resource: str, records: dict) -> dict:
+    references = {"rulings": {"regulator": records["regulators"].pk}, "proceedings": {"ruling": records["rulings"].pk}}
+    return {**NEW[resource], **references.get(resource, {})}
+
+
+@pytest.mark.parametrize("resource", ["regulators", "agencies", "rulings", "proceedings"])
 def test_a_staff_token_without_model_permissions_cannot_write(records, resource):
     # Given a staff member's token, granted no permission on the records
     staff = User.objects.create_user("newcomer", "newcomer@example.org", "pw", is_staff=True)
     client = client_for(staff)
     record = records[resource]
     before = client.get(f"/api/v1/{resource}/{record.pk}/").json()
-    payload = {**NEW[resource], **({"regulator": records["regulators"].pk} if resource == "rulings" else {})}
     # When it tries to add and to change a record
-    added = client.post(f"/api/v1/{resource}/", payload, format="json")
-    changed = client.patch(f"/api/v1/{resource}/{record.pk}/", {"name": "Renamed", "title": "Renamed"}, format="json")
+    added = client.post(f"/api/v1/{resource}/", _new(resource, records), format="json")
+    changed = client.patch(f"/api/v1/{resource}/{record.pk}/", RENAMED, format="json")
     # Then both are forbidden and nothing changed
     assert (added.status_code, changed.status_code) == (403, 403)
+    assert client.get(f"/api/v1/{resource}/{record.pk}/").json() == before
+    assert type(record).objects.count() == 1
+
+
+@pytest.mark.parametrize("resource", ["rulings", "proceedings"])
+def test_a_token_that_may_write_records_but_not_publish_them_cannot_publish_or_touch_published_ones(records, resource):
+    # Given a partner's token holding every permission on rulings and proceedings but *publish ruling*
+    partner = User.objects.create_user("ngo", "ngo@example.org", "pw")
+    partner.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="rulings").exclude(codename="publish_ruling")
+    )
+    client = client_for(partner)
+    record = records[resource]
+    before = client.get(f"/api/v1/{resource}/{record.pk}/").json()
+    # When it creates a published record, and edits a published one
+    added = client.post(f"/api/v1/{resource}/", {**_new(resource, records), "status": "published"}, format="json")
+    changed = client.patch(f"/api/v1/{resource}/{record.pk}/", {"summary": "Rewritten."}, format="json")
+    # Then both are forbidden, saying why, and nothing changed
+    assert (added.status_code, changed.status_code) == (403, 403)
+    assert "publish ruling" in added.json()["detail"] and "publish ruling" in changed.json()["detail"]
     assert client.get(f"/api/v1/{resource}/{record.pk}/").json() == before
     assert type(record).objects.count() == 1
 

@@ -10,6 +10,7 @@ had before.
 
 from __future__ import annotations
 
+import datetime
 import json
 from urllib.parse import quote
 
@@ -23,10 +24,10 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from agencies.models import Agency, Bloc, Membership
-from rulings.models import Regulator, Ruling
+from rulings.models import Proceeding, Regulator, Ruling
 from tests.agencies.factories import AgencyFactory, country
 from tests.api.conftest import client_for
-from tests.rulings.factories import RegulatorFactory, RulingFactory
+from tests.rulings.factories import ProceedingFactory, RegulatorFactory, RulingFactory
 from tests.tracker.digests_support import SubscriptionFactory, path_of
 from tracker.digests.links import manage_url
 from tracker.models import Subscription
@@ -110,7 +111,7 @@ def send_json(client, method: str, url: str, payload) -> object:
 # --- Counting rows, to see that a refusal leaves nothing behind ------------------------------
 
 MODELS = ["agencies.Agency", "agencies.Bloc", "agencies.Membership", "rulings.Regulator", "rulings.Ruling",
-          "tracker.Subscription", "tracker.Flag", "tracker.PendingRecompute"]
+          "rulings.Proceeding", "tracker.Subscription", "tracker.Flag", "tracker.PendingRecompute"]
 
 
 def row_counts() -> dict[str, int]:
@@ -167,9 +168,10 @@ def management_form(prefix: str, total: int = 0) -> dict:
 ADMIN = {"saved_statuses": {302}, "refused_statuses": {200, 400}}
 
 AGENCY_FORM = {
-    "name": "Ottawa Police Service", "kind": "police", "country": "CA", "subdivision": "CA-ON", "searches": "12",
-    "first_used": "2019-11-01", "last_used": "2020-02-01", "authorized": "unknown", "paid": "false", "notes": "",
-    "sources": "https://example.org/article",
+    "name": "Ottawa Police Service", "aliases": "OPS", "kind": "police", "country": "CA", "subdivision": "CA-ON",
+    "searches": "12", "searches_qualifier": "at_least", "first_used": "2019-11-01", "last_used": "2020-02-01",
+    "authorized": "unknown", "paid": "false", "notes": "", "sources": "https://example.org/article",
+    "wikidata": "Q7108542", "last_verified_on": "2025-11-03",
 }
 
 
@@ -177,18 +179,22 @@ AGENCY_FORM = {
 @given(bad=bad_fields(list(AGENCY_FORM)))
 # Once a 500: the country widget looked the submitted value up in the database to show it again.
 @example(bad={"country": "C\x00A"})
+# PostgreSQL cannot store a NUL character inside JSON either (aliases, sources).
+@example(bad={"aliases": "RCMP\x00"})
+@example(bad={"sources": '[{"url": "https://example.org/a", "quote": "\\u0000"}]'})
 def test_the_agency_admin_form_refuses_bad_input_cleanly(as_superuser, bad):
     before = row_counts()
     response = post_form(as_superuser, admin_add(Agency), {**AGENCY_FORM, **management_form("flags"), **bad})
     assert_refused_or_saved(response, before, **ADMIN)
 
 
-REGULATOR_FORM = {"name": "Office of the Privacy Commissioner", "short_name": "OPC", "jurisdiction": "CA",
-                  "website": "https://priv.example.org"}
+REGULATOR_FORM = {"name": "Office of the Privacy Commissioner", "short_name": "OPC", "aliases": "Commissariat",
+                  "jurisdiction": "CA", "website": "https://priv.example.org", "wikidata": "Q7079170"}
 
 
 @EXAMPLES
 @given(bad=bad_fields(list(REGULATOR_FORM)))
+@example(bad={"aliases": "\x00"})
 def test_the_regulator_admin_form_refuses_bad_input_cleanly(as_superuser, bad):
     before = row_counts()
     response = post_form(as_superuser, admin_add(Regulator), {**REGULATOR_FORM, **bad})
@@ -202,8 +208,9 @@ def ruling_records(db):
     return {"regulator": regulator.pk, "agency": agency.pk}
 
 
-RULING_FIELDS = ["regulator", "title", "decided_on", "outcome", "scope", "agencies", "fine_amount", "fine_currency",
-                 "summary", "source_url", "status"]
+RULING_FIELDS = ["regulator", "title", "decided_on", "decided_on_precision", "announced_on", "outcome", "concerns",
+                 "scope", "agencies", "case_reference", "ecli", "fine_amount", "fine_currency", "fine_notes", "summary",
+                 "sources", "status", "last_verified_on"]
 
 
 @EXAMPLES
@@ -212,12 +219,36 @@ RULING_FIELDS = ["regulator", "title", "decided_on", "outcome", "scope", "agenci
 def test_the_ruling_admin_form_refuses_bad_input_cleanly(as_superuser, ruling_records, bad):
     form = {
         "regulator": ruling_records["regulator"], "title": "Finding on the police's use of the search tool",
-        "decided_on": "2021-02-02", "outcome": "unlawful", "scope": "agencies", "agencies": [ruling_records["agency"]],
-        "fine_amount": "1000", "fine_currency": "CAD", "summary": "", "source_url": "https://example.org/finding",
-        "status": "draft", **management_form("flags"),
+        "decided_on": "2021-02-02", "decided_on_precision": "day", "announced_on": "2021-02-03", "outcome": "unlawful",
+        "concerns": "use", "scope": "agencies", "agencies": [ruling_records["agency"]], "case_reference": "PIPEDA-2021-001",
+        "ecli": "", "fine_amount": "1000", "fine_currency": "CAD", "fine_notes": "", "summary": "",
+        "sources": "https://example.org/finding", "status": "draft", "last_verified_on": "", **management_form("flags"),
     }
     before = row_counts()
     response = post_form(as_superuser, admin_add(Ruling), {**form, **bad})
+    assert_refused_or_saved(response, before, **ADMIN)
+
+
+PROCEEDING_FIELDS = ["ruling", "body", "decided_on", "decided_on_precision", "effect", "case_reference", "ecli",
+                     "fine_amount", "fine_currency", "summary", "sources", "status"]
+
+
+@pytest.fixture
+def proceeding_records(db):
+    return {"ruling": RulingFactory(decided_on=datetime.date(2022, 5, 18)).pk}
+
+
+@EXAMPLES
+@given(bad=bad_fields(PROCEEDING_FIELDS))
+def test_the_proceeding_admin_form_refuses_bad_input_cleanly(as_superuser, proceeding_records, bad):
+    form = {
+        "ruling": proceeding_records["ruling"], "body": "First-tier Tribunal (General Regulatory Chamber)",
+        "decided_on": "2023-10-17", "decided_on_precision": "day", "effect": "varied", "case_reference": "[2023] UKFTT 819 (GRC)",
+        "ecli": "", "fine_amount": "1000", "fine_currency": "gbp", "summary": "", "sources": "https://example.org/judgment",
+        "status": "draft",
+    }
+    before = row_counts()
+    response = post_form(as_superuser, admin_add(Proceeding), {**form, **bad})
     assert_refused_or_saved(response, before, **ADMIN)
 
 
@@ -290,9 +321,12 @@ def test_the_ruling_list_filters_refuse_bad_input_cleanly(client, bad):
 
 API_CREATE = {"saved_statuses": {201}, "refused_statuses": {400}}
 
-AGENCY_JSON = {"name": "Ottawa Police Service", "country": "CA", "subdivision": "CA-ON", "kind": "police",
-               "searches": 12, "first_used": "2019-11-01", "last_used": "2020-02-01", "authorized": None, "paid": False,
-               "notes": "", "sources": ["https://example.org/article"]}
+AGENCY_JSON = {"name": "Ottawa Police Service", "aliases": ["OPS"], "country": "CA", "subdivision": "CA-ON",
+               "kind": "police", "searches": 12, "searches_qualifier": "about", "first_used": "2019-11-01",
+               "last_used": "2020-02-01", "authorized": None, "paid": False, "notes": "",
+               "sources": ["https://example.org/article", {"url": "https://example.org/report", "kind": "primary"}],
+               "wikidata": "Q7108542", "last_verified_on": "2025-11-03"}
+REGULATOR_JSON = {**REGULATOR_FORM, "aliases": ["Commissariat"]}
 
 
 @pytest.fixture
@@ -309,10 +343,10 @@ def test_the_agency_serializer_refuses_bad_input_cleanly(api, bad):
 
 
 @EXAMPLES
-@given(bad=bad_fields(list(REGULATOR_FORM), BAD_JSON))
+@given(bad=bad_fields(list(REGULATOR_JSON), BAD_JSON))
 def test_the_regulator_serializer_refuses_bad_input_cleanly(api, bad):
     before = row_counts()
-    response = send_json(api, "post", "/api/v1/regulators/", {**REGULATOR_FORM, **bad})
+    response = send_json(api, "post", "/api/v1/regulators/", {**REGULATOR_JSON, **bad})
     assert_refused_or_saved(response, before, **API_CREATE)
 
 
@@ -321,12 +355,67 @@ def test_the_regulator_serializer_refuses_bad_input_cleanly(api, bad):
 def test_the_ruling_serializer_refuses_bad_input_cleanly(api, ruling_records, bad):
     payload = {
         "regulator": ruling_records["regulator"], "title": "Finding on the police's use of the search tool",
-        "decided_on": "2021-02-02", "outcome": "unlawful", "scope": "agencies", "agencies": [ruling_records["agency"]],
-        "fine_amount": "1000.00", "fine_currency": "CAD", "summary": "", "source_url": "https://example.org/finding",
-        "status": "draft",
+        "decided_on": "2021-02-02", "decided_on_precision": "day", "announced_on": "2021-02-03", "outcome": "unlawful",
+        "concerns": "use", "scope": "agencies", "agencies": [ruling_records["agency"]], "case_reference": "PIPEDA-2021-001",
+        "ecli": None, "fine_amount": "1000.00", "fine_currency": "cad", "fine_notes": "", "summary": "",
+        "sources": [{"url": "https://example.org/finding", "kind": "primary"}], "status": "draft",
+        "last_verified_on": None,
     }
     before = row_counts()
     response = send_json(api, "post", "/api/v1/rulings/", {**payload, **bad})
+    assert_refused_or_saved(response, before, **API_CREATE)
+
+
+# Where the bad value is put: a field, or an item or key inside the sources.
+SOURCE_PLACES = ["url", "title", "publisher", "published_on", "kind", "archived_url", "quote", "item", "extra key"]
+
+
+@EXAMPLES
+@given(place=st.sampled_from(SOURCE_PLACES), value=BAD_JSON)
+@example(place="url", value="javascript:alert(1)")
+@example(place="archived_url", value="data:text/html,<script>alert(1)</script>")
+def test_a_bad_source_is_refused_cleanly_wherever_it_sits(api, ruling_records, place, value):
+    source = {"url": "https://example.org/finding"}
+    if place == "item":
+        sources = [source, value]
+    elif place == "extra key":
+        sources = [{**source, "href": value}]
+    else:
+        sources = [{**source, place: value}]
+    payload = {"regulator": ruling_records["regulator"], "title": "Finding", "decided_on": "2021-02-02",
+               "outcome": "unlawful", "scope": "jurisdiction", "sources": sources}
+    before = row_counts()
+    response = send_json(api, "post", "/api/v1/rulings/", payload)
+    assert_refused_or_saved(response, before, **API_CREATE)
+    if response.status_code == 201:
+        stored = Ruling.objects.get(pk=response.json()["id"]).sources
+        # Whatever was taken is an http(s) URL or plain text, never a script address.
+        assert all(s["url"].startswith(("http://", "https://")) for s in stored)
+        assert all(s["archived_url"] is None or s["archived_url"].startswith(("http://", "https://")) for s in stored)
+        Ruling.objects.all().delete()
+    else:
+        # The field is named, unless the body was not JSON at all (NaN, Infinity).
+        body = response.json()
+        assert "JSON parse error" in body.get("detail", "") or all(field.startswith("sources") for field in body), body
+
+
+PROCEEDING_JSON_FIELDS = PROCEEDING_FIELDS
+
+
+@EXAMPLES
+@given(bad=bad_fields(PROCEEDING_JSON_FIELDS, BAD_JSON))
+@example(bad={"decided_on": "2022-05-17"})
+@example(bad={"ecli": "ECLI:gb:x"})
+@example(bad={"decided_on": "2999-12-31"})
+def test_the_proceeding_serializer_refuses_bad_input_cleanly(api, proceeding_records, bad):
+    payload = {
+        "ruling": proceeding_records["ruling"], "body": "First-tier Tribunal (General Regulatory Chamber)",
+        "decided_on": "2023-10-17", "decided_on_precision": "day", "effect": "varied",
+        "case_reference": "[2023] UKFTT 819 (GRC)", "ecli": None, "fine_amount": "1000.00", "fine_currency": "gbp",
+        "summary": "", "sources": ["https://example.org/judgment"], "status": "draft",
+    }
+    before = row_counts()
+    response = send_json(api, "post", "/api/v1/proceedings/", {**payload, **bad})
     assert_refused_or_saved(response, before, **API_CREATE)
 
 
@@ -335,10 +424,12 @@ def existing(db):
     regulator = RegulatorFactory(jurisdiction="CA")
     agency = AgencyFactory(country=country("CA"), subdivision="CA-ON")
     ruling = RulingFactory(regulator=regulator, status=Ruling.Status.DRAFT, scope=Ruling.Scope.AGENCIES, agencies=[agency])
-    return {"regulators": regulator, "agencies": agency, "rulings": ruling}
+    proceeding = ProceedingFactory(ruling=ruling, status=Proceeding.Status.DRAFT)
+    return {"regulators": regulator, "agencies": agency, "rulings": ruling, "proceedings": proceeding}
 
 
-PATCHABLE = {"regulators": list(REGULATOR_FORM), "agencies": list(AGENCY_JSON), "rulings": RULING_FIELDS}
+PATCHABLE = {"regulators": list(REGULATOR_JSON), "agencies": list(AGENCY_JSON), "rulings": RULING_FIELDS + ["source_url"],
+             "proceedings": PROCEEDING_FIELDS}
 
 
 @EXAMPLES

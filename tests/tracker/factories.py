@@ -19,6 +19,8 @@ class FlagFactory(factory.django.DjangoModelFactory):
     raised_at = factory.LazyFunction(timezone.now)
     cleared_at = None
     active = True
+    basis = Flag.Basis.USE
+    under_appeal = False
     explanation = factory.LazyAttribute(
         lambda o: f"{o.ruling.regulator} found all use in {o.ruling.regulator.jurisdiction} unlawful on {o.ruling.decided_on}."
     )

@@ -91,18 +91,18 @@ def test_a_ruling_whose_publication_committed_late_is_still_sent():
 
 
 @pytest.mark.django_db
-def test_a_ruling_overturned_before_the_digest_is_built_is_not_sent(publisher):
-    # Given a ruling published, then overturned on appeal before the run
+def test_a_ruling_withdrawn_before_the_digest_is_built_is_not_sent(publisher):
+    # Given a ruling published, then withdrawn by its regulator before the run
     subscriber = SubscriptionFactory()
     kept = publish_at(after_confirmation(hours=1))
-    overturned = publish_at(after_confirmation(hours=2))
+    withdrawn = publish_at(after_confirmation(hours=2))
     with time_machine.travel(after_confirmation(hours=5), tick=False):
-        ruling_change_status(ruling=overturned, status=Ruling.Status.OVERTURNED, user=publisher)
+        ruling_change_status(ruling=withdrawn, status=Ruling.Status.WITHDRAWN, user=publisher)
     # When the run goes
     run_at(after_confirmation(days=1))
-    # Then only the ruling still in force is listed
+    # Then only the ruling still published is listed
     (digest,) = digests_to(subscriber.email)
-    assert kept.title in digest.body and overturned.title not in digest.body
+    assert kept.title in digest.body and withdrawn.title not in digest.body
 
 
 @pytest.mark.django_db

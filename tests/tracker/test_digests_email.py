@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from html import unescape
 
 import pytest
 import time_machine
@@ -41,6 +42,14 @@ def fined_ruling():
             scope=Ruling.Scope.JURISDICTION,
             fine_amount=Decimal("2500000.00"),
             fine_currency="SEK",
+            case_reference="DI-2020-2719",
+            summary="The police used the search without a legal basis & without an impact assessment.",
+            sources=[
+                {"url": "https://news.example.org/sweden", "title": "Swedish police fined", "publisher": "Reuters",
+                 "published_on": None, "kind": "secondary", "archived_url": None, "quote": None},
+                {"url": "https://www.imy.se/en/decision", "title": "IMY decision", "publisher": "IMY",
+                 "published_on": "2021-02-11", "kind": "primary", "archived_url": None, "quote": None},
+            ],
         )
         FlagFactory(ruling=ruling, agency=AgencyFactory(name="Swedish Police Authority", country_id="SE"))
         FlagFactory(
@@ -65,16 +74,40 @@ def test_a_digest_has_a_text_and_an_html_part_with_everything_about_each_ruling(
         assert "Police use of the face search was unlawful" in part
         assert "Swedish Authority for Privacy Protection" in part
         assert "10 February 2021" in part
-        assert "unlawful" in part
+        assert "unlawful, a finding about the use by public bodies" in part
         assert "all use in the jurisdiction" in part
+        assert "in force" in part
+        assert "DI-2020-2719" in part
         assert "SEK 2,500,000" in part
         assert "Swedish Police Authority" in part and "Cleared Agency" not in part
         assert ruling_url in part
+        # Its summary, and the link of its primary source (not the first listed)
+        assert "without a legal basis" in part
+        assert "https://www.imy.se/en/decision" in part and "https://news.example.org/sweden" not in part
         # The footer: the filters, a manage link and an unsubscribe link, all absolute
         assert "Sweden (SE)" in part
         assert manage_url(subscriber) in part
         assert unsubscribe_url(subscriber) in part
     assert f'href="{ruling_url}"' in html_part(message)
+    assert 'Source: <a href="https://www.imy.se/en/decision">IMY decision</a>, IMY' in html_part(message)
+    # Text is escaped once in the HTML part, never in the plain one
+    assert "without a legal basis &amp; without" in html_part(message)
+    assert "without a legal basis & without" in message.body
+
+
+def test_a_digest_prints_dates_at_their_precision_and_a_vendor_findings_subject():
+    subscriber = SubscriptionFactory()
+    with time_machine.travel(after_confirmation(hours=1), tick=False):
+        RulingFactory(
+            title="Order against the vendor", decided_on=datetime.date(2021, 2, 1), decided_on_precision="month",
+            announced_on=datetime.date(2021, 2, 3), concerns=Ruling.Concerns.VENDOR,
+        )
+    run_daily()
+    (message,) = digests_to(subscriber.email)
+    for part in (message.body, unescape(html_part(message))):
+        assert "February 2021 (made public 3 February 2021)" in part
+        assert "1 February 2021" not in part
+        assert "a finding about the vendor's own practices" in part
 
 
 def test_a_digest_carries_the_one_click_unsubscribe_headers(fined_ruling):
@@ -112,12 +145,16 @@ def test_staff_receive_a_digest_of_flags_raised_and_cleared():
     user = staff_user()
     with time_machine.travel(after_confirmation(), tick=False):
         call_command("subscribe_flag_digest", "curator", "--frequency", "daily")
-    raised = FlagFactory(raised_at=after_confirmation(hours=2), agency=AgencyFactory(name="Raised Police"))
+    raised = FlagFactory(
+        raised_at=after_confirmation(hours=2), agency=AgencyFactory(name="Raised Police"), basis=Flag.Basis.VENDOR,
+        under_appeal=True,
+    )
     FlagFactory(
         raised_at=after_confirmation(hours=1),
         cleared_at=after_confirmation(hours=5),
         active=False,
         agency=AgencyFactory(name="Cleared Police"),
+        cleared_reason="The Federal Court set the ruling aside on 3 March 2026.",
     )
     FlagFactory(raised_at=after_confirmation(days=-3), agency=AgencyFactory(name="Old Police"))
     # When the daily run goes
@@ -127,6 +164,9 @@ def test_staff_receive_a_digest_of_flags_raised_and_cleared():
     assert message.subject == "Daily flags digest: 2 raised, 1 cleared (2 Mar – 3 Mar 2026)"
     raised_section, cleared_section = message.body.split("Flags cleared:")
     assert "Raised Police" in raised_section and "Cleared Police" in cleared_section
+    assert "Raised Police (unlawful, under appeal; a finding about the vendor)" in raised_section
+    assert "decided 2 February 2021" in raised_section
+    assert "Why: The Federal Court set the ruling aside on 3 March 2026." in cleared_section
     assert "Old Police" not in message.body
     assert f"https://tracker.example.org/agencies/{raised.agency_id}/" in message.body
     assert message.message()["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

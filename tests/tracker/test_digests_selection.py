@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.core import mail
 
-from rulings.models import Ruling
-from tests.rulings.factories import RegulatorFactory, RulingFactory
+from rulings.models import Proceeding, Ruling
+from tests.rulings.factories import ProceedingFactory, RegulatorFactory, RulingFactory
 from tracker.digests.services import digests_build, digests_dispatch
 from tracker.models import Subscription
 
@@ -56,18 +56,35 @@ def test_a_ruling_published_before_confirmation_is_not_sent():
     assert digests_to(subscriber.email) == []
 
 
-def test_drafts_withdrawn_and_overturned_rulings_are_not_sent():
-    # Given rulings in every state but published
+def test_drafts_and_withdrawn_rulings_are_not_sent():
+    # Given rulings in every status but published
     subscriber = SubscriptionFactory()
     draft = published(status=Ruling.Status.DRAFT)
     withdrawn = published(status=Ruling.Status.WITHDRAWN)
-    overturned = published(status=Ruling.Status.OVERTURNED)
     kept = published()
     # When the run goes
     run_daily()
     # Then only the published one is listed
     assert listed(subscriber, kept)
-    assert not any(listed(subscriber, r) for r in (draft, withdrawn, overturned))
+    assert not any(listed(subscriber, r) for r in (draft, withdrawn))
+
+
+def test_a_published_ruling_already_set_aside_is_sent_with_its_standing():
+    # Given a ruling published after confirmation and set aside by a court before the run:
+    # it is still published (on the record), and a subscriber should learn both facts
+    subscriber = SubscriptionFactory()
+    ruling = published(decided_on=datetime.date(2025, 2, 1))
+    with time_machine.travel(after_confirmation(hours=2), tick=False):
+        ProceedingFactory(
+            ruling=ruling, body="Federal Administrative Court", decided_on=datetime.date(2026, 2, 20),
+            effect=Proceeding.Effect.OVERTURNED,
+        )
+    # When the run goes
+    run_daily()
+    # Then it is listed, saying where it stands
+    (digest,) = digests_to(subscriber.email)
+    assert ruling.title in digest.body
+    assert "Standing today: set aside by the Federal Administrative Court on 20 February 2026" in digest.body
 
 
 def test_a_national_filter_keeps_that_countrys_regulators_and_its_regions():

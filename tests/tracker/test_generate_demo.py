@@ -5,11 +5,12 @@ import pycountry
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from agencies.jurisdictions import Level, MembershipSpan, covers, level_of
 from agencies.models import Agency, Country, Membership
-from rulings.models import Regulator, Ruling
+from rulings.models import Proceeding, Regulator, Ruling
 from tests.agencies.factories import AgencyFactory
 from tests.rulings.factories import RegulatorFactory, RulingFactory
 from tracker.demo import DEMO_BLOC_CODE, demo_delete, demo_generate
@@ -23,7 +24,7 @@ SMALL = dict(agencies=300, regulators=40, rulings=120, subscribers=30, seed=7)
 
 def demo_snapshot() -> dict:
     """Every demo row by its content (ids differ between databases, content must not)."""
-    rulings = Ruling.objects.filter(regulator__name__startswith="Demo ").prefetch_related("agencies")
+    rulings = Ruling.objects.filter(regulator__name__startswith="Demo ").prefetch_related("agencies", "proceedings")
     subscriptions = Subscription.objects.filter(email__endswith="@demo.example.org").prefetch_related(
         "countries", "regulators"
     )
@@ -47,7 +48,9 @@ def demo_snapshot() -> dict:
         "rulings": sorted(
             (
                 ruling.regulator.name, ruling.title, ruling.decided_on, ruling.outcome, ruling.scope,
-                ruling.fine_amount, ruling.fine_currency, ruling.summary, ruling.source_url, ruling.status,
+                ruling.fine_amount, ruling.fine_currency, ruling.summary, ruling.sources, ruling.status,
+                ruling.concerns, ruling.decided_on_precision,
+                [(p.body, p.decided_on, p.effect, p.status) for p in ruling.proceedings.all()],
                 ruling.published_at, ruling.status_changed_at, sorted(a.name for a in ruling.agencies.all()),
             )
             for ruling in rulings.select_related("regulator")
@@ -128,11 +131,21 @@ def test_the_data_covers_every_level_scope_outcome_status_and_filter():
     assert {level_of(code) for code in rulings.values_list("regulator__jurisdiction", flat=True)} == set(Level)
     # fines only with their currency
     assert rulings.filter(fine_amount__isnull=False, fine_currency__isnull=False).exists()
+    # findings about the vendor and about the use, dated at every precision
+    assert set(rulings.values_list("concerns", flat=True)) == set(Ruling.Concerns.values)
+    assert set(rulings.values_list("decided_on_precision", flat=True)) == {"day", "month", "year"}
+    # proceedings of every effect, never before their ruling, on rulings that are not drafts
+    proceedings = Proceeding.objects.filter(ruling__in=rulings)
+    assert set(proceedings.values_list("effect", flat=True)) == set(Proceeding.Effect.values)
+    assert not proceedings.filter(decided_on__lt=F("ruling__decided_on")).exists()
+    assert not proceedings.filter(ruling__status=Ruling.Status.DRAFT).exists()
 
-    # flags of both severities and both timings
+    # flags of both severities, timings and bases, some under appeal, some cleared by an overturning
     flags = Flag.objects.filter(agency__name__startswith="Demo ")
     assert set(flags.values_list("severity", flat=True)) == set(Flag.Severity.values)
     assert set(flags.values_list("timing", flat=True)) == set(Flag.Timing.values)
+    assert set(flags.values_list("basis", flat=True)) == set(Flag.Basis.values)
+    assert flags.filter(under_appeal=True).exists()
 
     # confirmed subscribers, daily and weekly, with every kind of filter
     subscriptions = list(

@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.tracker.site_records import build_records
+from tests.tracker.site_records import build_records, build_uk_case
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,9 @@ class PageStructure(HTMLParser):
 
 @pytest.fixture
 def records():
-    return build_records()
+    records = build_records()
+    records.uk = build_uk_case()
+    return records
 
 
 def page_urls(records):
@@ -86,6 +88,10 @@ def page_urls(records):
         "/rulings/",
         records.rulings.sweden.get_absolute_url(),
         records.rulings.australia_overturned.get_absolute_url(),
+        records.uk.ruling.get_absolute_url(),
+        records.uk.met.get_absolute_url(),
+        records.agencies.afp.get_absolute_url(),
+        "/rulings/?standing=draft",
     ]
 
 
@@ -114,7 +120,7 @@ def test_every_page_has_a_language_a_clear_title_one_heading_and_landmarks(clien
 
 
 def test_every_form_control_has_a_label(client, records):
-    for url in ["/", "/?kind=spies", "/rulings/"]:
+    for url in ["/", "/?kind=spies", "/rulings/", "/rulings/?standing=draft"]:
         page = structure(client, url)
         assert page.controls, url
         for control in page.controls:
@@ -160,3 +166,11 @@ def test_a_bad_filter_is_reported_at_the_top_and_beside_its_field(client, record
     assert '<a href="#id_kind">Kind: Select a valid choice.' in html
     assert 'class="field__error" id="id_kind-error"' in html
     assert 'aria-describedby="id_kind-error"' in html and 'aria-invalid="true"' in html
+
+
+def test_a_field_with_a_hint_is_described_by_it_and_by_its_error(client, records):
+    html = client.get("/", {"search": "x" * 201}).content.decode()
+
+    assert 'id="id_search-hint"' in html
+    assert 'aria-describedby="id_search-error id_search-hint"' in html
+    assert 'aria-describedby="id_search-hint"' in client.get("/").content.decode()

@@ -8,12 +8,20 @@ from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
-from agencies.models import Agency
+from agencies.models import Agency, Country, Membership
+from rulings.models import Proceeding, Regulator, Ruling
 from tests.agencies.factories import AgencyFactory, country
+from tests.rulings.factories import ProceedingFactory
 from tests.tracker.site_records import add_flagged_agencies, build_records, put_flag
+from tracker.models import Flag
+from tracker.seed.loader import seed_load
+from tracker.services import flags_recompute
 from tracker.site.selectors import site_data_last_updated
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +65,10 @@ def test_home_lists_every_agency_with_its_country_kind_searches_and_status(clien
     assert row_names(response) == sorted(row_names(response))
     assert set(row_names(response)) == {agency.name for agency in vars(records.agencies).values()}
     page = text(response)
-    assert "Toronto Police Service 🇨🇦 Canada Ontario Police 3,400 Oct 2019 Feb 2020 Flagged" in page
+    assert "Toronto Police Service 🇨🇦 Canada Ontario Police at least 3,400 Oct 2019 Feb 2020 Flagged" in page
+    assert "Royal Canadian Mounted Police 🇨🇦 Canada — unknown Police exactly 450" in page
+    assert "Saskatchewan Ministry of Justice 🇨🇦 Canada Saskatchewan Prosecutor at most 70" in page
+    assert "Netherlands National Police 🇳🇱 Netherlands — unknown Police about 80" in page
     assert "INTERPOL International" in page
     assert "Netherlands National Police 🇳🇱 Netherlands" in page
     assert "8 agencies are on record, 5 of them flagged" not in page  # the draft's flag does not count
@@ -326,21 +337,22 @@ def test_agency_page_shows_every_field_and_its_sources_as_links(client, records)
     html = response.content.decode()
     assert "<title>Toronto Police Service (Canada) · Regulatory-status tracker</title>" in html
     page = text(response)
-    for fact in ("Country 🇨🇦 Canada", "Subdivision Ontario CA-ON", "Kind Police", "Searches run 3,400",
+    for fact in ("Country 🇨🇦 Canada", "Subdivision Ontario CA-ON", "Kind Police", "Searches run At least 3,400",
                  "First use 1 October 2019", "Last use 1 February 2020", "Did leadership know or approve? No",
-                 "Contract Free trial", "Listed as having run more than 3,400 searches."):
+                 "Contract Free trial", "Last verified 8 March 2024", "Listed as having run more than 3,400 searches."):
         assert fact in page
-    for url in toronto.sources:
-        assert f'<a href="{url}" rel="noopener noreferrer">{url}</a>' in html
+    for source in toronto.sources:
+        assert f'<a href="{source["url"]}" rel="noopener noreferrer" class="source__title">' in html
 
 
 def test_agency_page_shows_active_flags_with_explanation_and_date(client, records):
     response = client.get(records.agencies.toronto.get_absolute_url())
 
     page = text(response)
-    assert "Flagged This agency stands under at least one published ruling that found the use unlawful." in page
+    assert "Flagged This agency stands under at least one published ruling in force" in page
     assert "Joint investigation of Clearview AI by Canadian privacy authorities" in page
     assert records.flags.toronto.explanation in page
+    assert "The ruling today: In force." in page
     assert "Flag raised 1 March 2021." in page
 
 
@@ -352,7 +364,8 @@ def test_agency_page_shows_cleared_flags_with_both_dates(client, records):
     assert "Cleared flags" in page
     assert "Clearview AI breached Australians' privacy" in page
     assert "Raised 1 March 2021, cleared 4 May 2022." in page
-    assert "Overturned" in page
+    assert "The ruling today: Set aside by the Administrative Appeals Tribunal on 4 May 2022." in page
+    assert "Why the flag was cleared: The Administrative Appeals Tribunal set the ruling aside on 4 May 2022 ([2022] AATA 1234)." in page
 
 
 def test_agency_page_never_shows_the_flag_of_a_draft(client, records):
@@ -469,31 +482,53 @@ def test_rulings_list_shows_every_ruling_but_drafts_newest_first_with_status(cli
     ]
     assert "Draft order" not in html
     page = text(response)
-    assert "Clearview AI breached Australians' privacy Office of the Australian Information Commissioner 🇦🇺 Australia AU Unlawful Overturned 0" in page
-    assert "European Union (EU) No finding Published 0" in page
-    assert "Joint investigation of Clearview AI by Canadian privacy authorities Office of the Privacy Commissioner of Canada 🇨🇦 Canada CA Unlawful Published 3" in page
+    assert (
+        "Clearview AI breached Australians' privacy Office of the Australian Information Commissioner 🇦🇺 Australia AU "
+        "Unlawful about the use by public bodies Set aside by the Administrative Appeals Tribunal on 4 May 2022 0"
+    ) in page
+    assert "European Union (EU) No finding about the use by public bodies In force 0" in page
+    assert (
+        "Joint investigation of Clearview AI by Canadian privacy authorities Office of the Privacy Commissioner of Canada "
+        "· PIPEDA-2021-001 🇨🇦 Canada CA Unlawful about the vendor In force 3"
+    ) in page
+    assert "Mar 2021 Police use of Clearview likely unlawful" in page
 
 
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ({"status": "overturned"}, ["Clearview AI breached Australians' privacy"]),
+        ({"standing": "overturned"}, ["Clearview AI breached Australians' privacy"]),
         ({"outcome": "likely_unlawful"}, ["Police use of Clearview likely unlawful"]),
-        ({"status": "published", "outcome": "no_finding"}, ["Statement on facial-recognition services in the EU"]),
+        ({"standing": "in_force", "outcome": "no_finding"}, ["Statement on facial-recognition services in the EU"]),
+        ({"standing": "withdrawn"}, []),
+        ({"country": "SE"}, ["Police use of Clearview AI violated the Criminal Data Act",
+                             "Statement on facial-recognition services in the EU"]),
+        ({"country": "FR"}, ["Statement on facial-recognition services in the EU"]),
+        ({"country": "GB"}, []),  # no longer in the EU in June 2020
+        ({"search": "pipeda-2021"}, ["Joint investigation of Clearview AI by Canadian privacy authorities"]),
+        ({"search": "OAIC"}, ["Clearview AI breached Australians' privacy"]),
     ],
 )
-def test_rulings_list_filters_by_status_and_outcome(client, records, query, expected):
+def test_rulings_list_filters_by_standing_outcome_country_and_words(client, records, query, expected):
     response = client.get("/rulings/", query)
 
     titles = [unescape(t) for t in re.findall(r'<th scope="row"><a href="/rulings/\d+/">([^<]+)</a>', response.content.decode())]
     assert titles == expected
 
 
+def test_rulings_list_filters_by_regulator(client, records):
+    response = client.get("/rulings/", {"regulator": records.regulators.imy.pk})
+
+    titles = [unescape(t) for t in re.findall(r'<th scope="row"><a href="/rulings/\d+/">([^<]+)</a>', response.content.decode())]
+    assert titles == ["Police use of Clearview AI violated the Criminal Data Act"]
+    assert "1 ruling matches your filters." in text(response)
+
+
 def test_rulings_list_refuses_drafts_as_a_filter(client, records):
-    response = client.get("/rulings/", {"status": "draft"})
+    response = client.get("/rulings/", {"standing": "draft"})
 
     assert response.status_code == 400
-    assert "Status: Select a valid choice. draft is not one of the available choices." in text(response)
+    assert "Standing today: Select a valid choice. draft is not one of the available choices." in text(response)
 
 
 def test_ruling_page_shows_its_facts_and_the_agencies_it_flags(client, records):
@@ -502,10 +537,14 @@ def test_ruling_page_shows_its_facts_and_the_agencies_it_flags(client, records):
     assert response.status_code == 200
     page = text(response)
     for fact in ("Regulator Swedish Authority for Privacy Protection (IMY)", "Jurisdiction 🇸🇪 Sweden SE",
-                 "Decided 10 February 2021", "Outcome Unlawful", "Scope The use by the agencies it names",
-                 "Fine 2,500,000.00 SEK", "Status Published"):
+                 "Decided 10 February 2021", "Outcome Unlawful",
+                 "What the finding is about The use of the technology by the agencies it names: a finding about their own use",
+                 "Scope The use by the agencies it names", "Standing today In force", "Case reference DI-2020-2719",
+                 "Fine SEK 2,500,000 An administrative fine under the Criminal Data Act.", "Status Published",
+                 "Last verified 2 May 2024"):
         assert fact in page
-    assert f'<a href="{records.rulings.sweden.source_url}" rel="noopener noreferrer">' in response.content.decode()
+    assert f'<a href="{records.rulings.sweden.source_url}" rel="noopener noreferrer" class="source__title">' in response.content.decode()
+    assert "No appeal, review or later decision is on record for this ruling." in page
     assert "Agencies the ruling names Swedish Police Authority" in page
     assert "1 agency stands flagged by this ruling." in page
     assert records.flags.swedish_police.explanation in page
@@ -516,8 +555,9 @@ def test_overturned_ruling_page_says_so_and_counts_cleared_flags(client, records
 
     page = text(response)
     assert "<title>Clearview AI breached Australians&#x27; privacy (overturned)" in response.content.decode()
-    assert "Overturned. This ruling was set aside on appeal or review" in page
-    assert "1 agency was flagged by it once." in page
+    assert "Overturned. This ruling was set aside by the Administrative Appeals Tribunal on 4 May 2022. It no longer flags any agency." in page
+    assert "Standing today Set aside by the Administrative Appeals Tribunal on 4 May 2022" in page
+    assert "This ruling flags no agency: it is not in force. 1 agency was flagged by it once." in page
 
 
 def test_draft_ruling_is_a_404_for_the_public_and_for_staff_without_the_permission(client, records):
@@ -544,35 +584,118 @@ def test_unknown_ruling_is_a_404(client, records):
 # --- Every page ------------------------------------------------------------------------
 
 
-def test_footer_shows_when_the_data_last_changed_and_links_the_api(client, records):
-    # Given data last touched at a known moment
-    moment = datetime.datetime(2024, 6, 5, 14, 30, tzinfo=datetime.UTC)
+def all_public_records_last_changed_at(moment):
+    """Give every record the pages show the same last change time."""
     Agency.objects.update(updated_at=moment)
-    from rulings.models import Ruling
-    from tracker.models import Flag
+    Ruling.objects.update(updated_at=moment, status_changed_at=moment)
+    Proceeding.objects.update(updated_at=moment)
+    Flag.objects.update(updated_at=moment)
+    Regulator.history.update(history_date=moment)
+    Country.history.update(history_date=moment)
+    Membership.history.update(history_date=moment)
 
-    Ruling.objects.update(updated_at=moment - datetime.timedelta(days=1))
-    Flag.objects.update(updated_at=moment - datetime.timedelta(days=2))
+
+def test_footer_shows_when_the_data_last_changed_and_links_the_api(client, records):
+    # Given data last touched at a known moment, an agency the latest
+    moment = datetime.datetime(2024, 6, 5, 14, 30, tzinfo=datetime.UTC)
+    all_public_records_last_changed_at(moment - datetime.timedelta(days=2))
+    Agency.objects.filter(pk=records.agencies.rcmp.pk).update(updated_at=moment)
 
     response = client.get("/rulings/")
 
     html = response.content.decode()
-    assert 'Data last updated: <time datetime="2024-06-05T14:30:00+00:00">5 June 2024, 14:30 UTC</time>' in re.sub(r"\s+", " ", html)
+    assert 'Data last changed: <time datetime="2024-06-05T14:30:00+00:00">5 June 2024, 14:30 UTC</time>' in re.sub(r"\s+", " ", html)
     assert '<a href="/api/docs/">API documentation</a>' in html
     assert '<a href="/subscriptions/">Subscribe to email digests</a>' in html
 
 
-def test_the_last_update_ignores_edits_to_drafts(records):
-    from rulings.models import Ruling
-    from tracker.models import Flag
-
+def test_the_last_change_ignores_edits_to_drafts(records):
+    # Given every public record last changed at a known moment
     moment = datetime.datetime(2024, 6, 5, 14, 30, tzinfo=datetime.UTC)
-    Agency.objects.update(updated_at=moment)
-    Flag.objects.update(updated_at=moment)
-    Ruling.objects.public().update(updated_at=moment)
-    Ruling.objects.filter(status="draft").update(updated_at=moment + datetime.timedelta(days=30))
+    draft_proceeding = ProceedingFactory(ruling=records.rulings.sweden, status=Proceeding.Status.DRAFT)
+    all_public_records_last_changed_at(moment)
 
+    # When a draft ruling, its flag and a draft proceeding are edited later
+    later = moment + datetime.timedelta(days=30)
+    Ruling.objects.filter(status="draft").update(updated_at=later, status_changed_at=later)
+    Flag.objects.filter(ruling__status="draft").update(updated_at=later)
+    Proceeding.objects.filter(pk=draft_proceeding.pk).update(updated_at=later)
+
+    # Then the public data did not change
     assert site_data_last_updated() == moment
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "agency edited",
+        "ruling edited",
+        "proceeding published",
+        "ruling unpublished",
+        "regulator edited",
+        "country notes edited",
+        "membership edited",
+        "flag rewritten",
+    ],
+)
+def test_the_last_change_moves_with_every_kind_of_public_record(records, change):
+    moment = datetime.datetime(2024, 6, 5, 14, 30, tzinfo=datetime.UTC)
+    all_public_records_last_changed_at(moment)
+    later = datetime.datetime(2025, 1, 2, 3, 4, tzinfo=datetime.UTC)
+
+    for record in (*vars(records.agencies).values(), *vars(records.rulings).values(), *vars(records.regulators).values()):
+        record.refresh_from_db()
+
+    with time_machine.travel(later, tick=False):
+        if change == "agency edited":
+            records.agencies.toronto.notes = "Corrected."
+            records.agencies.toronto.save()
+        elif change == "ruling edited":
+            records.rulings.sweden.summary = "Corrected."
+            records.rulings.sweden.save()
+        elif change == "proceeding published":
+            ProceedingFactory(ruling=records.rulings.sweden)
+        elif change == "ruling unpublished":
+            records.rulings.eu_lawful.status = Ruling.Status.DRAFT
+            records.rulings.eu_lawful.save()
+        elif change == "regulator edited":
+            records.regulators.imy.website = "https://www.imy.se/en/"
+            records.regulators.imy.save()
+        elif change == "country notes edited":
+            sweden = Country.objects.get(code="SE")
+            sweden.notes = "Two more agencies were counted."
+            sweden.save()
+        elif change == "membership edited":
+            membership = Membership.objects.get(bloc_id="EU", country_id="SE")
+            membership.save()
+        elif change == "flag rewritten":
+            Flag.objects.filter(pk=records.flags.rcmp.pk).update(updated_at=later)
+
+    assert site_data_last_updated() == later
+
+
+def footer_time(response) -> str:
+    html = re.sub(r"\s+", " ", response.content.decode())
+    return re.search(r"Data last changed: <time[^>]*>[^<]*</time>", html).group(0)
+
+
+def test_a_seed_load_that_changes_nothing_does_not_move_the_last_change(client, db):
+    # Given the seed data set loaded, its flags computed, and the footer read
+    seed_load()
+    flags_recompute()
+    before = site_data_last_updated()
+    footer = footer_time(client.get("/rulings/"))
+
+    # When it is loaded again, and the flags recomputed, a day later
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=1)):
+        seed_load()
+        flags_recompute()
+        cache.clear()
+        after_footer = footer_time(client.get("/rulings/"))
+
+    # Then nothing changed, and the footer says so
+    assert site_data_last_updated() == before
+    assert after_footer == footer
 
 
 def test_stylesheet_is_served_by_the_app_itself(client, records):

@@ -14,9 +14,16 @@ from django_filters.fields import IsoDateTimeField
 
 from agencies.jurisdictions import parse_jurisdiction, subdivision_record, validate_subdivision
 from agencies.models import Agency, Country
-from rulings.models import Regulator, Ruling
+from rulings.models import Proceeding, Regulator, Ruling
+from rulings.standing import Standing
 from tracker.models import Flag
-from tracker.selectors import agencies_filter_by_flag_status, agency_flag_status_q, ruling_ids_visible_to
+from tracker.selectors import (
+    agencies_filter_by_flag_status,
+    agencies_search,
+    agency_flag_status_q,
+    ruling_ids_visible_to,
+    rulings_filter_by_standing,
+)
 
 FLAG_STATUS_CHOICES = [
     ("flagged", "an active unlawful flag"),
@@ -151,7 +158,7 @@ class AgencyFilter(filters.FilterSet):
         error_messages=_one_of(FLAG_STATUS_CHOICES),
         help_text="`flagged`: an active unlawful flag; `advisory`: active advisory flags only; `none`: no active flag.",
     )
-    search = filters.CharFilter(field_name="name", lookup_expr="icontains", help_text="Part of the agency's name, any case.")
+    search = filters.CharFilter(method="filter_search", help_text="Part of the agency's name or of one of its aliases, any case.")
     ordering = NullsLastOrderingFilter(
         fields=(("name", "name"), ("searches", "searches")),
         error_messages=_one_of([(value, None) for value in ("name", "-name", "searches", "-searches")]),
@@ -165,6 +172,9 @@ class AgencyFilter(filters.FilterSet):
 
     def filter_status(self, queryset, name, value):
         return agencies_filter_by_flag_status(queryset, value, user=self.request.user if self.request else None)
+
+    def filter_search(self, queryset, name, value):
+        return agencies_search(queryset, value)
 
     def filter_flagged(self, queryset, name, value):
         flagged = agency_flag_status_q("flagged", user=self.request.user if self.request else None)
@@ -193,7 +203,22 @@ class RulingFilter(filters.FilterSet):
         help_text="Jurisdiction code of the regulator: `CA`, `DE-HH` or `EU`.",
     )
     outcome = filters.ChoiceFilter(choices=Ruling.Outcome.choices, error_messages=_one_of(Ruling.Outcome.choices))
-    status = filters.ChoiceFilter(choices=Ruling.Status.choices, error_messages=_one_of(Ruling.Status.choices))
+    concerns = filters.ChoiceFilter(
+        choices=Ruling.Concerns.choices,
+        error_messages=_one_of(Ruling.Concerns.choices),
+        help_text="`use`: findings about the use by public bodies; `vendor`: about the vendor's own practices.",
+    )
+    status = filters.ChoiceFilter(
+        choices=Ruling.Status.choices,
+        error_messages=_one_of(Ruling.Status.choices),
+        help_text="Editorial status. A ruling set aside on appeal is found with `standing=overturned`.",
+    )
+    standing = filters.ChoiceFilter(
+        choices=Standing.choices,
+        method="filter_standing",
+        error_messages=_one_of(Standing.choices),
+        help_text="The standing today, computed from the status and the published proceedings.",
+    )
     published_after = UTCDateTimeFilter(
         field_name="published_at",
         lookup_expr="gte",
@@ -208,11 +233,38 @@ class RulingFilter(filters.FilterSet):
 
     class Meta:
         model = Ruling
-        fields = ["regulator", "jurisdiction", "outcome", "status", "published_after", "decided_after", "decided_before"]
+        fields = [
+            "regulator",
+            "jurisdiction",
+            "outcome",
+            "concerns",
+            "status",
+            "standing",
+            "published_after",
+            "decided_after",
+            "decided_before",
+        ]
+
+    def filter_standing(self, queryset, name, value):
+        return rulings_filter_by_standing(queryset, value)
 
 
 def _rulings_for(request):
     return ruling_ids_visible_to(user=getattr(request, "user", None))
+
+
+class ProceedingFilter(filters.FilterSet):
+    ruling = filters.ModelChoiceFilter(
+        queryset=_rulings_for,
+        error_messages={"invalid_choice": "No ruling has the id “%(value)s”."},
+        help_text="Id of the ruling.",
+    )
+    effect = filters.ChoiceFilter(choices=Proceeding.Effect.choices, error_messages=_one_of(Proceeding.Effect.choices))
+    status = filters.ChoiceFilter(choices=Proceeding.Status.choices, error_messages=_one_of(Proceeding.Status.choices))
+
+    class Meta:
+        model = Proceeding
+        fields = ["ruling", "effect", "status"]
 
 
 class FlagFilter(filters.FilterSet):
@@ -228,8 +280,14 @@ class FlagFilter(filters.FilterSet):
     )
     active = StrictBooleanFilter(help_text="`true`: flags in force; `false`: cleared flags.")
     severity = filters.ChoiceFilter(choices=Flag.Severity.choices, error_messages=_one_of(Flag.Severity.choices))
+    basis = filters.ChoiceFilter(
+        choices=Flag.Basis.choices,
+        error_messages=_one_of(Flag.Basis.choices),
+        help_text="`use`: from a finding about the use by public bodies; `vendor`: about the vendor's service.",
+    )
+    under_appeal = StrictBooleanFilter(help_text="`true`: flags whose ruling stands under appeal.")
     country = CountryFilter(field_name="agency__country", help_text="ISO 3166-1 alpha-2 code of the agency's country.")
 
     class Meta:
         model = Flag
-        fields = ["agency", "ruling", "active", "severity", "country"]
+        fields = ["agency", "ruling", "active", "severity", "basis", "under_appeal", "country"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.permissions import SAFE_METHODS, AllowAny, DjangoModelPermissionsOrAnonReadOnly
 
@@ -31,6 +33,54 @@ def _error(description: str, schema: dict, headers: dict | None = None) -> dict:
     if headers:
         response["headers"] = headers
     return response
+
+
+# A source as a write accepts it. It is written out here rather than generated, because a
+# write takes more than a read shows (a bare URL; empty text for "not stated") and the
+# schema must allow everything the API accepts.
+SOURCE_REQUEST_SCHEMA = {
+    "type": "object",
+    "description": "A source: `url` is required; the rest may be left out, null or empty (not stated).",
+    "properties": {
+        "url": {"type": "string", "maxLength": 2000, "description": "The document: an http or https URL."},
+        "title": {"type": "string", "nullable": True, "description": "At most 500 characters."},
+        "publisher": {"type": "string", "nullable": True, "description": "At most 500 characters."},
+        "published_on": {"type": "string", "nullable": True, "description": "A date, `YYYY-MM-DD`."},
+        "kind": {
+            "type": "string",
+            "nullable": True,
+            "enum": ["primary", "secondary", "", None],
+            "description": "`primary`: the regulator's, court's or agency's own document; `secondary`: reporting "
+            "about it; null or empty when not stated.",
+        },
+        "archived_url": {"type": "string", "nullable": True, "description": "An archived copy: an http or https URL."},
+        "quote": {"type": "string", "nullable": True, "description": "The passage that supports the record; at most 1,000 characters."},
+    },
+    "required": ["url"],
+    "additionalProperties": False,
+}
+
+
+class SourcesFieldExtension(OpenApiSerializerFieldExtension):
+    """``sources``: a list of Source objects when read; of URLs or source objects when written."""
+
+    target_class = "tracker.api.serializers.SourcesField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        from .serializers import SourceSerializer
+
+        if direction == "request":
+            component = ResolvedComponent(
+                name="SourceRequest", type=ResolvedComponent.SCHEMA, object="SourceRequest", schema=SOURCE_REQUEST_SCHEMA
+            )
+            auto_schema.registry.register_on_missing(component)
+            url = {"type": "string", "maxLength": 2000, "description": "A URL, standing for `{\"url\": …}`."}
+            schema = {"type": "array", "items": {"oneOf": [url, component.ref]}}
+        else:
+            schema = {"type": "array", "items": auto_schema.resolve_serializer(SourceSerializer, direction).ref}
+        if self.target.at_least_one:
+            schema["minItems"] = 1
+        return schema
 
 
 RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before trying again."}}
@@ -93,7 +143,8 @@ class AutoSchema(SpectacularAutoSchema):
         open_to_all = any(isinstance(permission, AllowAny) for permission in self.view.get_permissions())
         if writes and not open_to_all:
             errors["403"] = _error(
-                "The token's user lacks the model's permission (or *publish ruling* for a status change).",
+                "The token's user lacks the model's permission (or *publish ruling*: for a change of a ruling's "
+                "status, a ruling or proceeding created published, or an edit of a published one).",
                 DETAIL_SCHEMA,
             )
         if writes:
@@ -119,7 +170,12 @@ LINKS = {
             (f"Get{noun}", f"{resource}_retrieve", {"id": "$response.body#/id"}),
             (f"Change{noun}", f"{resource}_partial_update", {"id": "$response.body#/id"}),
         ]
-        for resource, noun in (("regulators", "Regulator"), ("agencies", "Agency"), ("rulings", "Ruling"))
+        for resource, noun in (
+            ("regulators", "Regulator"),
+            ("agencies", "Agency"),
+            ("rulings", "Ruling"),
+            ("proceedings", "Proceeding"),
+        )
         for action, status in (("create", "201"), ("retrieve", "200"), ("partial_update", "200"))
     },
     ("flags_retrieve", "200"): [
@@ -131,6 +187,14 @@ LINKS = {
         ("ChangeRuling", "rulings_partial_update", {"id": "$response.body#/id"}),
         ("GetRegulator", "regulators_retrieve", {"id": "$response.body#/regulator"}),
     ],
+    **{
+        ("proceedings_" + action, status): [
+            ("GetProceeding", "proceedings_retrieve", {"id": "$response.body#/id"}),
+            ("ChangeProceeding", "proceedings_partial_update", {"id": "$response.body#/id"}),
+            ("GetRuling", "rulings_retrieve", {"id": "$response.body#/ruling"}),
+        ]
+        for action, status in (("create", "201"), ("retrieve", "200"), ("partial_update", "200"))
+    },
 }
 
 

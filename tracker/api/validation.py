@@ -10,10 +10,36 @@ from __future__ import annotations
 import json
 from urllib.parse import unquote_to_bytes
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponseBadRequest, JsonResponse
 
 NUL_MESSAGE = "The value contains a NUL character (0x00), which is not allowed."
 INVALID_UNICODE_MESSAGE = "The value is not valid Unicode text (bytes that are not UTF-8, or a lone surrogate)."
+
+
+# No record the API reads nests deeper than a few levels; deeper JSON is refused before
+# anything walks it recursively (the parser, the checks below, a serializer).
+MAX_JSON_DEPTH = 32
+TOO_DEEP_MESSAGE = f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep; no field of this API needs that."
+
+
+def json_depth_exceeds(data, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether ``data`` (decoded JSON) nests lists and objects more than ``limit`` deep;
+    walked with a stack, not recursion."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > limit:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def too_big_message() -> str:
+    return f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes, the most this service reads."
 
 
 def _decode_component(raw: str) -> str:
@@ -92,19 +118,32 @@ def request_errors(request) -> dict[str, list[str]]:
     content_type = request.META.get("CONTENT_TYPE", "")
     if request.method in ("POST", "PUT", "PATCH") and "json" in content_type.lower():
         try:
+            raw = request.body
+        except RequestDataTooBig:
+            # Django would answer with its HTML error page; the body is named instead.
+            errors["body"] = [too_big_message()]
+            return errors
+        try:
             # Undecodable bytes become lone surrogates, so the fields holding them are named.
-            text = request.body.decode("utf-8", errors="surrogateescape")
+            text = raw.decode("utf-8", errors="surrogateescape")
             data = json.loads(text) if text.strip() else None
         except ValueError:
             # Malformed JSON is for the parser to report, with its own message.
             data = None
+        except RecursionError:
+            errors["body"] = [TOO_DEEP_MESSAGE]
+            return errors
+        if json_depth_exceeds(data):
+            errors["body"] = [TOO_DEEP_MESSAGE]
+            return errors
         if data is not None:
             errors.update(data_errors(data))
     return errors
 
 
 class RejectMalformedTextMiddleware:
-    """Answer 400 to requests carrying NUL characters or invalid Unicode.
+    """Answer 400 to requests carrying NUL characters or invalid Unicode, or a JSON body
+    larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` or nested deeper than ``MAX_JSON_DEPTH``.
 
     API requests get a JSON body naming each bad parameter or field; other pages a
     plain-text one.

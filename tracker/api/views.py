@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.parsers import JSONParser
@@ -12,8 +13,16 @@ from rest_framework.renderers import JSONRenderer
 
 from agencies.models import Agency
 from agencies.services import agency_create, agency_update
-from rulings.models import Regulator
-from rulings.services import regulator_create, regulator_update, ruling_create, ruling_update
+from rulings.dates import format_date
+from rulings.models import Proceeding, Regulator, Ruling
+from rulings.services import (
+    proceeding_create,
+    proceeding_update,
+    regulator_create,
+    regulator_update,
+    ruling_create,
+    ruling_update,
+)
 from tracker import selectors
 
 from . import filters, serializers
@@ -116,23 +125,35 @@ class RegulatorViewSet(
         serializer.instance = regulator_create(**serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.instance = regulator_update(regulator=serializer.instance, **serializer.validated_data)
+        serializer.instance = regulator_update(
+            regulator=serializer.instance, user=self.request.user, **serializer.validated_data
+        )
+
+
+def _source_urls(record) -> list[str]:
+    """The URLs of a record's sources, for one CSV cell."""
+    return [source["url"] if isinstance(source, dict) else source for source in record.sources or ()]
 
 
 AGENCY_CSV_COLUMNS = [
     ("id", lambda agency: agency.pk),
     ("name", lambda agency: agency.name),
+    ("aliases", lambda agency: "; ".join(agency.aliases or ())),
     ("country", lambda agency: agency.country_id),
     ("subdivision", lambda agency: agency.subdivision),
     ("kind", lambda agency: agency.kind),
     ("searches", lambda agency: agency.searches),
+    ("searches_qualifier", lambda agency: agency.searches_qualifier),
     ("first_used", lambda agency: agency.first_used),
     ("last_used", lambda agency: agency.last_used),
     ("authorized", lambda agency: agency.authorized),
     ("paid", lambda agency: agency.paid),
     ("flagged", lambda agency: selectors.agency_is_flagged(agency)),
+    ("status", lambda agency: selectors.agency_flag_status(agency.active_flags)),
     ("flag_rulings", lambda agency: [flag.ruling_id for flag in agency.active_flags]),
-    ("sources", lambda agency: agency.sources),
+    ("sources", _source_urls),
+    ("wikidata", lambda agency: agency.wikidata),
+    ("last_verified_on", lambda agency: agency.last_verified_on),
     ("notes", lambda agency: agency.notes),
 ]
 
@@ -140,7 +161,7 @@ AGENCY_CSV_COLUMNS = [
 @extend_schema_view(
     list=extend_schema(
         summary="List agencies",
-        description="Agencies that used the technology, each with `flagged` and its active `flags`. "
+        description="Agencies that used the technology, each with `flagged`, `status` and its active `flags`. "
         "`?format=csv` exports every matching agency.",
     ),
     retrieve=extend_schema(summary="One agency"),
@@ -189,14 +210,24 @@ RULING_CSV_COLUMNS = [
     ("jurisdiction", lambda ruling: ruling.regulator.jurisdiction),
     ("title", lambda ruling: ruling.title),
     ("decided_on", lambda ruling: ruling.decided_on),
+    ("decided_on_precision", lambda ruling: ruling.decided_on_precision),
+    ("decided", lambda ruling: format_date(ruling.decided_on, ruling.decided_on_precision)),
+    ("announced_on", lambda ruling: ruling.announced_on),
     ("outcome", lambda ruling: ruling.outcome),
+    ("concerns", lambda ruling: ruling.concerns),
     ("scope", lambda ruling: ruling.scope),
     ("agencies", lambda ruling: [agency.pk for agency in ruling.agencies.all()]),
+    ("case_reference", lambda ruling: ruling.case_reference),
+    ("ecli", lambda ruling: ruling.ecli),
     ("fine_amount", lambda ruling: ruling.fine_amount),
     ("fine_currency", lambda ruling: ruling.fine_currency),
+    ("fine_notes", lambda ruling: ruling.fine_notes),
     ("status", lambda ruling: ruling.status),
+    ("standing", lambda ruling: ruling.standing_on(timezone.localdate()).standing),
     ("published_at", lambda ruling: ruling.published_at),
     ("source_url", lambda ruling: ruling.source_url),
+    ("sources", _source_urls),
+    ("last_verified_on", lambda ruling: ruling.last_verified_on),
     ("summary", lambda ruling: ruling.summary),
 ]
 
@@ -204,8 +235,8 @@ RULING_CSV_COLUMNS = [
 @extend_schema_view(
     list=extend_schema(
         summary="List rulings",
-        description="Every ruling but drafts (drafts too for users who may change rulings), newest decision first. "
-        "`?format=csv` exports every matching ruling.",
+        description="Every ruling but drafts (drafts too for users who may change rulings), newest decision first, "
+        "each with its `standing` today and its `proceedings`. `?format=csv` exports every matching ruling.",
     ),
     retrieve=extend_schema(summary="One ruling", description="A draft is a 404 for those who may not see it."),
     create=extend_schema(
@@ -214,8 +245,9 @@ RULING_CSV_COLUMNS = [
     ),
     partial_update=extend_schema(
         summary="Change a ruling",
-        description="Needs the *change ruling* permission; changing `status` (publish, unpublish, overturn, "
-        "withdraw) also needs *publish ruling*. A draft cannot go straight to `overturned` or `withdrawn`.",
+        description="Needs the *change ruling* permission; changing `status` (publish, unpublish, withdraw), and "
+        "any edit of a ruling that is not a draft, also needs *publish ruling*. A draft cannot go straight to "
+        "`withdrawn`. A ruling set aside on appeal keeps its status: record the decision as a proceeding.",
     ),
 )
 class RulingViewSet(
@@ -230,15 +262,82 @@ class RulingViewSet(
         return selectors.rulings_visible_to(user=_user(self.request))
 
     def _reloaded(self, ruling):
-        return selectors.rulings_visible_to(user=self.request.user).get(pk=ruling.pk)
+        return selectors.ruling_as_written(pk=ruling.pk, user=self.request.user)
 
     def perform_create(self, serializer):
         ruling = ruling_create(user=self.request.user, **serializer.validated_data)
         serializer.instance = self._reloaded(ruling)
 
     def perform_update(self, serializer):
-        ruling = ruling_update(ruling=serializer.instance, user=self.request.user, **serializer.validated_data)
+        # The service gets the ruling as stored, not the copy read for this user, whose
+        # prefetched proceedings may leave some out.
+        ruling = Ruling.objects.get(pk=serializer.instance.pk)
+        ruling = ruling_update(ruling=ruling, user=self.request.user, **serializer.validated_data)
         serializer.instance = self._reloaded(ruling)
+
+
+PROCEEDING_CSV_COLUMNS = [
+    ("id", lambda proceeding: proceeding.pk),
+    ("ruling", lambda proceeding: proceeding.ruling_id),
+    ("ruling_title", lambda proceeding: proceeding.ruling.title),
+    ("body", lambda proceeding: proceeding.body),
+    ("decided_on", lambda proceeding: proceeding.decided_on),
+    ("decided_on_precision", lambda proceeding: proceeding.decided_on_precision),
+    ("decided", lambda proceeding: format_date(proceeding.decided_on, proceeding.decided_on_precision)),
+    ("effect", lambda proceeding: proceeding.effect),
+    ("case_reference", lambda proceeding: proceeding.case_reference),
+    ("ecli", lambda proceeding: proceeding.ecli),
+    ("fine_amount", lambda proceeding: proceeding.fine_amount),
+    ("fine_currency", lambda proceeding: proceeding.fine_currency),
+    ("status", lambda proceeding: proceeding.status),
+    ("published_at", lambda proceeding: proceeding.published_at),
+    ("sources", _source_urls),
+    ("summary", lambda proceeding: proceeding.summary),
+]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List proceedings",
+        description="What happened to rulings after they were decided (appeals, reviews and their outcomes), oldest "
+        "decision first. Drafts, and the proceedings of draft rulings, only for users who may change rulings. "
+        "`?format=csv` exports every matching proceeding.",
+    ),
+    retrieve=extend_schema(summary="One proceeding", description="A draft is a 404 for those who may not see it."),
+    create=extend_schema(
+        summary="Add a proceeding",
+        description="Needs the *add proceeding* permission; creating one already `published` also needs *publish "
+        "ruling*. Its date may not precede its ruling's nor lie in the future.",
+    ),
+    partial_update=extend_schema(
+        summary="Change a proceeding",
+        description="Needs the *change proceeding* permission; publishing it, and any edit of a published one, "
+        "also needs *publish ruling*. A proceeding stays with its ruling.",
+    ),
+)
+class ProceedingViewSet(
+    ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ApiViewSet
+):
+    serializer_class = serializers.ProceedingSerializer
+    filterset_class = filters.ProceedingFilter
+    csv_columns = PROCEEDING_CSV_COLUMNS
+    csv_filename = "proceedings.csv"
+
+    def get_queryset(self):
+        queryset = selectors.proceedings_visible_to(user=_user(self.request))
+        if isinstance(getattr(self.request, "accepted_renderer", None), CSVRenderer):
+            return queryset.select_related("ruling")
+        return queryset
+
+    # The answer to a write shows the proceeding as the service saved it (a draft too, to
+    # its writer): it needs nothing joined.
+
+    def perform_create(self, serializer):
+        serializer.instance = proceeding_create(user=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        proceeding = Proceeding.objects.get(pk=serializer.instance.pk)
+        serializer.instance = proceeding_update(proceeding=proceeding, user=self.request.user, **serializer.validated_data)
 
 
 FLAG_CSV_COLUMNS = [
@@ -249,10 +348,13 @@ FLAG_CSV_COLUMNS = [
     ("ruling", lambda flag: flag.ruling_id),
     ("ruling_title", lambda flag: flag.ruling.title),
     ("severity", lambda flag: flag.severity),
+    ("basis", lambda flag: flag.basis),
     ("timing", lambda flag: flag.timing),
+    ("under_appeal", lambda flag: flag.under_appeal),
     ("active", lambda flag: flag.active),
     ("raised_at", lambda flag: flag.raised_at),
     ("cleared_at", lambda flag: flag.cleared_at),
+    ("cleared_reason", lambda flag: flag.cleared_reason),
     ("explanation", lambda flag: flag.explanation),
 ]
 

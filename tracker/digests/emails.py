@@ -9,7 +9,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from agencies.sources import primary_source
+from rulings.dates import format_date
+
 from ..models import FlagDelivery, Subscription
+from ..site import words
 from . import links
 from .selectors import DigestContent
 
@@ -96,20 +100,32 @@ def digest_message(content: DigestContent, *, connection=None) -> EmailMultiAlte
 
 
 def _ruling_item(ruling) -> dict:
+    """What the emails print of one ruling, in the words the pages use: the date at its
+    precision, what the finding is about, its standing today, the fine in its currency,
+    the source to open first and the absolute link to its page."""
     return {
         "ruling": ruling,
         "url": links.absolute(ruling.get_absolute_url()),
         "flags": getattr(ruling, "active_flags", []),
+        "decided": format_date(ruling.decided_on, ruling.decided_on_precision),
+        "announced": format_date(ruling.announced_on) if ruling.announced_on else "",
+        "about": "the vendor's own practices" if ruling.concerns == "vendor" else "the use by public bodies",
+        "standing": words.describe_standing(ruling).words,
+        "fine": words.fine_words(ruling.fine_amount, ruling.fine_currency),
+        "source": primary_source(ruling.sources),
     }
 
 
 def _flag_item(delivery: FlagDelivery) -> dict:
     flag = delivery.flag
+    ruling = flag.ruling
     return {
         "flag": flag,
         "at": delivery.event_at,
+        "decided": format_date(ruling.decided_on, ruling.decided_on_precision),
+        "basis": words.basis_short(flag),
         "agency_url": links.absolute(flag.agency.get_absolute_url()),
-        "ruling_url": links.absolute(flag.ruling.get_absolute_url()),
+        "ruling_url": links.absolute(ruling.get_absolute_url()),
     }
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db.models import BooleanField, ExpressionWrapper, Max, Prefetch, Q
 
 from agencies.jurisdictions import countries_touched_q
-from rulings.models import Ruling
+from rulings.models import Proceeding, Ruling
 
 from ..models import Digest, Flag, FlagDelivery, RulingDelivery, Subscription
 
@@ -141,8 +141,9 @@ class DigestContent:
 def pending_digest_contents(*, subscription_ids: list[int]) -> list[DigestContent]:
     """The pending digests of these subscriptions with their rulings or flag events.
 
-    Rulings come with their regulator and active flags (with agencies) as
-    ``ruling.active_flags``; flag events with flag, agency, ruling and regulator.
+    Rulings come with their regulator, their published proceedings (for their standing
+    today) and active flags (with agencies) as ``ruling.active_flags``; flag events with
+    flag, agency, ruling and regulator.
     """
     digests = list(
         Digest.objects.filter(subscription_id__in=subscription_ids, status=Digest.Status.PENDING)
@@ -170,7 +171,11 @@ def pending_digest_contents(*, subscription_ids: list[int]) -> list[DigestConten
                 "flags",
                 queryset=Flag.objects.active().select_related("agency").order_by("agency__name", "id"),
                 to_attr="active_flags",
-            )
+            ),
+            Prefetch(
+                "proceedings",
+                queryset=Proceeding.objects.filter(status=Proceeding.Status.PUBLISHED).order_by("decided_on", "id"),
+            ),
         ).in_bulk(all_ruling_ids)
     flag_events_of: dict[int, list[FlagDelivery]] = defaultdict(list)
     for delivery in (

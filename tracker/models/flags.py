@@ -27,12 +27,19 @@ class Flag(models.Model):
         RULED_AFTER_USE = "ruled_after_use", "ruled after use"
         USED_AFTER_RULING = "used_after_ruling", "used after ruling"
 
+    class Basis(models.TextChoices):
+        USE = "use", "a finding about the use by public bodies"
+        VENDOR = "vendor", "a finding about the vendor's service"
+
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="flags")
     ruling = models.ForeignKey(Ruling, on_delete=models.PROTECT, related_name="flags")
     severity = models.CharField(max_length=16, choices=Severity.choices)
     timing = models.CharField(max_length=20, choices=Timing.choices)
+    basis = models.CharField(max_length=8, choices=Basis.choices, default=Basis.USE, help_text="The ruling's `concerns`.")
+    under_appeal = models.BooleanField(default=False, help_text="The ruling stands under appeal.")
     raised_at = models.DateTimeField(help_text="When the flag last became active.")
     cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_reason = models.TextField(blank=True, help_text="Why the flag was cleared, e.g. the proceeding that set the ruling aside.")
     active = models.BooleanField(default=True)
     explanation = models.TextField()
     updated_at = models.DateTimeField(help_text="When the computation last wrote this row.")
@@ -51,6 +58,7 @@ class Flag(models.Model):
             models.CheckConstraint(
                 condition=Q(timing__in=["ruled_after_use", "used_after_ruling"]), name="flag_timing_valid"
             ),
+            models.CheckConstraint(condition=Q(basis__in=["use", "vendor"]), name="flag_basis_valid"),
         ]
         indexes = [
             models.Index(fields=["agency", "active", "severity"]),

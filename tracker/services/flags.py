@@ -7,15 +7,19 @@ outbox (:class:`~tracker.models.PendingRecompute`) and works that outbox off.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from tracker.models import PendingRecompute
-from tracker.rules import wanted_flags_sql
+from agencies.models import Agency, Bloc
+from rulings.models import Ruling
+from tracker.models import Flag, PendingRecompute
+from tracker.rules import FACTS_TABLE, RulingFacts, load_ruling_facts, place_in_sentence, ruling_facts, wanted_flags_sql
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +33,8 @@ RECOMPUTE_LOCK_KEY = 0x666C6167  # "flag"
 WANTED_TABLE = "tracker_wanted_flags"
 # After writing this many flag rows, refresh PostgreSQL's statistics of the table.
 ANALYZE_AFTER_ROWS = 50_000
+# Why a flag went when its ruling was not among those recomputed (its agency moved away).
+UNCOVERED_REASON = "This agency is not within the ruling's jurisdiction."
 
 
 @dataclass
@@ -72,17 +78,67 @@ def _lock_recomputes(cursor) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RECOMPUTE_LOCK_KEY])
 
 
+def rulings_for_facts(*, ruling_ids: Sequence[int] | None = None, agency_ids: Sequence[int] | None = None):
+    """The rulings whose facts a recompute needs, with regulator and proceedings loaded.
+
+    Everything for a full recompute; the given rulings; or, for agencies, every ruling
+    whose jurisdiction could cover them (their countries, subdivisions, any bloc) and every
+    ruling they hold a flag of (to say why a flag went).
+    """
+    rulings = Ruling.objects.select_related("regulator").prefetch_related("proceedings").only(
+        "id", "status", "outcome", "concerns", "scope", "decided_on", "decided_on_precision",
+        "regulator__name", "regulator__jurisdiction",
+    )  # fmt: skip
+    if ruling_ids is not None:
+        return rulings.filter(pk__in=ruling_ids)
+    if agency_ids is not None:
+        places = Agency.objects.filter(pk__in=agency_ids).values_list("country_id", "subdivision")
+        codes = {code for pair in places for code in pair if code}
+        held = Flag.objects.filter(agency_id__in=agency_ids).values("ruling_id")
+        return rulings.filter(
+            Q(regulator__jurisdiction__in=codes) | Q(regulator__jurisdiction__in=Bloc.objects.values("code")) | Q(pk__in=held)
+        )
+    return rulings
+
+
+def facts_on(rulings, *, day: datetime.date) -> list[RulingFacts]:
+    """:func:`tracker.rules.ruling_facts` of each ruling on ``day`` (places named once per code)."""
+    places: dict[str, str] = {}
+    facts = []
+    for ruling in rulings:
+        code = ruling.regulator.jurisdiction
+        if code not in places:
+            places[code] = place_in_sentence(code)
+        ruling.jurisdiction = code
+        facts.append(
+            ruling_facts(
+                ruling=ruling,
+                regulator_name=ruling.regulator.name,
+                place=places[code],
+                proceedings=ruling.proceedings.all(),
+                day=day,
+            )
+        )
+    return facts
+
+
 @transaction.atomic
 def flags_recompute(
     *, ruling_ids: Iterable[int] | None = None, agency_ids: Iterable[int] | None = None
 ) -> RecomputeResult:
-    """Make the stored flags equal to the rule's wanted set, writing only what differs.
+    """Make the stored flags equal to the rule's wanted set today, writing only what differs.
 
     With no ids, everything is recomputed. With ``ruling_ids`` and/or ``agency_ids``, only
     flags of those rulings and of those agencies are considered (the union of the two).
     New pairs are inserted; vanished ones cleared (``active`` false, ``cleared_at`` set,
-    never deleted); returning ones re-activated with a new ``raised_at``; changed details
+    ``cleared_reason`` saying why, never deleted); returning ones re-activated with a new
+    ``raised_at``; changed details (severity, timing, basis, appeal state, explanation)
     rewritten in place. Recomputing unchanged data writes no row. Idempotent.
+
+    Every difference is computed before anything is written — the wanted pairs are
+    joined with the stored flags while being collected into a temporary table — so no
+    statement reads the table it fills, and the plans cannot turn quadratic when
+    PostgreSQL's statistics still describe an empty ``tracker_flag``.
     """
     ruling_ids = None if ruling_ids is None else sorted(set(ruling_ids))
     agency_ids = None if agency_ids is None else sorted(set(agency_ids))
@@ -92,66 +148,76 @@ def flags_recompute(
     if too_many:
         ruling_ids = agency_ids = None
 
+    today = timezone.localdate()
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    select, select_params = wanted_flags_sql(ruling_ids=ruling_ids, agency_ids=agency_ids)
+    facts = facts_on(rulings_for_facts(ruling_ids=ruling_ids, agency_ids=agency_ids), day=today)
+    select, select_params = wanted_flags_sql(agency_ids=agency_ids)
     flag_scope, flag_scope_params = (
         _in_clause("tracker_flag.ruling_id", ruling_ids) if ruling_ids is not None else _in_clause("tracker_flag.agency_id", agency_ids)
     )
     result = RecomputeResult()
     with connection.cursor() as cursor:
         _lock_recomputes(cursor)
+        load_ruling_facts(cursor, facts)
         cursor.execute(f"DROP TABLE IF EXISTS {WANTED_TABLE}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {WANTED_TABLE} ("
             "agency_id bigint NOT NULL, ruling_id bigint NOT NULL, severity varchar(16) NOT NULL, "
-            "timing varchar(20) NOT NULL, explanation text NOT NULL, PRIMARY KEY (agency_id, ruling_id))"
+            "timing varchar(20) NOT NULL, basis varchar(8) NOT NULL, under_appeal boolean NOT NULL, "
+            "explanation text NOT NULL, flag_id bigint, was_active boolean, PRIMARY KEY (agency_id, ruling_id))"
         )
-        # ON CONFLICT: overlapping bloc memberships must not make a pair count twice.
+        # Each wanted pair with the stored flag it matches, if any (ON CONFLICT: overlapping
+        # bloc memberships must not make a pair count twice).
         cursor.execute(
-            f"INSERT INTO {WANTED_TABLE} (agency_id, ruling_id, severity, timing, explanation) "
-            f"SELECT * FROM ({select}) wanted WHERE TRUE ON CONFLICT DO NOTHING",
+            f"INSERT INTO {WANTED_TABLE} (agency_id, ruling_id, severity, timing, basis, under_appeal, "
+            "explanation, flag_id, was_active) "
+            "SELECT w.agency_id, w.ruling_id, w.severity, w.timing, w.basis, w.under_appeal, w.explanation, "
+            f"f.id, f.active FROM ({select}) w LEFT JOIN tracker_flag f "
+            "ON f.agency_id = w.agency_id AND f.ruling_id = w.ruling_id WHERE TRUE ON CONFLICT DO NOTHING",
             select_params,
         )
         wanted_count = cursor.rowcount
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {WANTED_TABLE}")
+            cursor.execute(f"ANALYZE {FACTS_TABLE}")
 
         cursor.execute(
-            "INSERT INTO tracker_flag (agency_id, ruling_id, severity, timing, explanation, "
-            "raised_at, cleared_at, active, updated_at) "
-            "SELECT w.agency_id, w.ruling_id, w.severity, w.timing, w.explanation, %s, NULL, TRUE, %s "
-            f"FROM {WANTED_TABLE} w WHERE NOT EXISTS (SELECT 1 FROM tracker_flag f "
-            "WHERE f.agency_id = w.agency_id AND f.ruling_id = w.ruling_id) "
-            "ON CONFLICT (agency_id, ruling_id) DO NOTHING",
+            "UPDATE tracker_flag SET active = FALSE, cleared_at = %s, updated_at = %s, "
+            f"cleared_reason = COALESCE((SELECT COALESCE(f.clear_reason, f.uncovered_reason) FROM {FACTS_TABLE} f "
+            "WHERE f.ruling_id = tracker_flag.ruling_id), %s) "
+            f"WHERE tracker_flag.active = TRUE{flag_scope} AND NOT EXISTS (SELECT 1 FROM {WANTED_TABLE} w "
+            "WHERE w.agency_id = tracker_flag.agency_id AND w.ruling_id = tracker_flag.ruling_id)",
+            [now, now, UNCOVERED_REASON, *flag_scope_params],
+        )
+        result.cleared = cursor.rowcount
+        cursor.execute(
+            "INSERT INTO tracker_flag (agency_id, ruling_id, severity, timing, basis, under_appeal, explanation, "
+            "raised_at, cleared_at, cleared_reason, active, updated_at) "
+            "SELECT w.agency_id, w.ruling_id, w.severity, w.timing, w.basis, w.under_appeal, w.explanation, "
+            f"%s, NULL, '', TRUE, %s FROM {WANTED_TABLE} w WHERE w.flag_id IS NULL",
             [now, now],
         )
         result.raised = cursor.rowcount
         cursor.execute(
-            "UPDATE tracker_flag SET active = TRUE, cleared_at = NULL, raised_at = %s, updated_at = %s, "
-            "severity = w.severity, timing = w.timing, explanation = w.explanation "
-            f"FROM {WANTED_TABLE} w WHERE tracker_flag.agency_id = w.agency_id "
-            "AND tracker_flag.ruling_id = w.ruling_id AND tracker_flag.active = FALSE",
+            "UPDATE tracker_flag SET active = TRUE, cleared_at = NULL, cleared_reason = '', raised_at = %s, "
+            "updated_at = %s, severity = w.severity, timing = w.timing, basis = w.basis, "
+            f"under_appeal = w.under_appeal, explanation = w.explanation FROM {WANTED_TABLE} w "
+            "WHERE tracker_flag.id = w.flag_id AND w.was_active = FALSE",
             [now, now],
         )
         result.raised += cursor.rowcount
         cursor.execute(
-            "UPDATE tracker_flag SET severity = w.severity, timing = w.timing, "
-            "explanation = w.explanation, updated_at = %s "
-            f"FROM {WANTED_TABLE} w WHERE tracker_flag.agency_id = w.agency_id "
-            "AND tracker_flag.ruling_id = w.ruling_id AND tracker_flag.active = TRUE "
+            "UPDATE tracker_flag SET severity = w.severity, timing = w.timing, basis = w.basis, "
+            "under_appeal = w.under_appeal, explanation = w.explanation, updated_at = %s "
+            f"FROM {WANTED_TABLE} w WHERE tracker_flag.id = w.flag_id AND w.was_active = TRUE "
             "AND (tracker_flag.severity <> w.severity OR tracker_flag.timing <> w.timing "
+            "OR tracker_flag.basis <> w.basis OR tracker_flag.under_appeal <> w.under_appeal "
             "OR tracker_flag.explanation <> w.explanation)",
             [now],
         )
         result.updated = cursor.rowcount
-        cursor.execute(
-            "UPDATE tracker_flag SET active = FALSE, cleared_at = %s, updated_at = %s "
-            f"WHERE tracker_flag.active = TRUE{flag_scope} AND NOT EXISTS (SELECT 1 FROM {WANTED_TABLE} w "
-            "WHERE w.agency_id = tracker_flag.agency_id AND w.ruling_id = tracker_flag.ruling_id)",
-            [now, now, *flag_scope_params],
-        )
-        result.cleared = cursor.rowcount
         cursor.execute(f"DROP TABLE {WANTED_TABLE}")
+        cursor.execute(f"DROP TABLE {FACTS_TABLE}")
         if connection.vendor == "postgresql" and result.written > ANALYZE_AFTER_ROWS:
             # Fresh planner statistics, or the next reads plan for the table as it was.
             cursor.execute("ANALYZE tracker_flag")

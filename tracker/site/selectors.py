@@ -4,7 +4,8 @@ Every function returns what one page needs in a fixed number of queries, however
 rows it shows: related rows come through ``select_related``/``Prefetch``, and the status
 of an agency (flagged, advisory, no ruling yet) through ``Exists`` subqueries.
 
-The public never sees a draft ruling, nor a flag that refers to one.
+The public never sees a draft ruling, a draft proceeding, nor a flag that refers to a
+draft ruling.
 """
 
 from __future__ import annotations
@@ -13,14 +14,34 @@ import datetime
 import hashlib
 
 from django.core.cache import cache
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
 
 from agencies.jurisdictions import MembershipSpan, countries_touched_q, covers, within_countries_q
 from agencies.models import Agency, Bloc, Country, Membership
-from rulings.models import Regulator, Ruling
+from rulings.models import Proceeding, Regulator, Ruling
 from tracker.models import Flag
-from tracker.selectors import AgencyStatus, agency_flag_status_q
+from tracker.selectors import (
+    AgencyStatus,
+    agencies_search,
+    agency_flag_status_q,
+    proceedings_visible_to,
+    rulings_filter_by_standing,
+)
 from tracker.selectors import agency_flag_status as status_of  # noqa: F401  (the pages' name for it)
 
 
@@ -67,6 +88,19 @@ def agency_status_q(status: str) -> Q:
     return agency_flag_status_q(status)
 
 
+def public_proceedings() -> QuerySet[Proceeding]:
+    """Published proceedings, oldest first: what a ruling's standing is computed from.
+
+    Used to prefetch the proceedings of rulings already known to be public, so it needs no
+    join on the ruling's status.
+    """
+    return Proceeding.objects.filter(status=Proceeding.Status.PUBLISHED).order_by("decided_on", "id")
+
+
+def _proceedings_prefetch(lookup: str = "proceedings") -> Prefetch:
+    return Prefetch(lookup, queryset=public_proceedings())
+
+
 def _active_flags_prefetch(to_attr: str = "active_flags") -> Prefetch:
     # Unlawful before advisory, then the most recent ruling first.
     flags = public_active_flags().select_related("ruling__regulator").order_by("-severity", "-ruling__decided_on", "id")
@@ -83,9 +117,9 @@ def site_agency_table(
 ) -> QuerySet[Agency]:
     """The agencies of the public table, filtered and sorted.
 
-    Each agency comes with its country and ``active_flags`` (active flags of non-draft
-    rulings, unlawful first, each with its ruling and regulator), so a page of any size
-    costs the same two queries.
+    ``search`` matches names and aliases. Each agency comes with its country and
+    ``active_flags`` (active flags of non-draft rulings, unlawful first, each with its
+    ruling and regulator), so a page of any size costs the same two queries.
     """
     agencies = Agency.objects.select_related("country").prefetch_related(_active_flags_prefetch())
     if country:
@@ -95,7 +129,7 @@ def site_agency_table(
     if status:
         agencies = agencies.filter(agency_status_q(status))
     if search:
-        agencies = agencies.filter(name__icontains=search)
+        agencies = agencies_search(agencies, search)
     ordering = ordering if ordering in AGENCY_ORDERINGS else DEFAULT_AGENCY_ORDERING
     if ordering.lstrip("-") == "status":
         agencies = agencies.annotate(
@@ -138,13 +172,15 @@ def site_country_filter_choices() -> list[tuple[str, str]]:
 
 
 def site_agency_detail(*, pk: int) -> Agency:
-    """One agency with its country and ``public_flags``: active ones first, then cleared.
+    """One agency with its country and ``public_flags``: active ones first, then cleared,
+    each with its ruling, regulator and the ruling's published proceedings (its standing).
 
     Raises ``Agency.DoesNotExist``.
     """
     flags = (
         public_flags()
         .select_related("ruling__regulator")
+        .prefetch_related(_proceedings_prefetch("ruling__proceedings"))
         .order_by("-active", "-severity", "-ruling__decided_on", "id")
     )
     return (
@@ -158,8 +194,9 @@ def site_rulings_covering_agency(*, agency: Agency) -> list[Ruling]:
     """Public rulings whose regulator's jurisdiction covers the agency on the ruling's date.
 
     National rulings of its country, rulings for its exact subdivision, and rulings of a
-    bloc its country belonged to on the day of the ruling; newest first. An international
-    organisation answers to no jurisdiction, so none covers it.
+    bloc its country belonged to on the day of the ruling; newest first, each with its
+    published proceedings. An international organisation answers to no jurisdiction, so
+    none covers it.
     """
     if agency.country_id is None:
         return []
@@ -167,6 +204,7 @@ def site_rulings_covering_agency(*, agency: Agency) -> list[Ruling]:
         Ruling.objects.public()
         .filter(countries_touched_q([agency.country_id], code_field="regulator__jurisdiction", date_field="decided_on"))
         .select_related("regulator")
+        .prefetch_related(_proceedings_prefetch())
         .order_by("-decided_on", "-id")
     )
     candidates = list(candidates)
@@ -219,12 +257,13 @@ def site_country_rulings(*, country: Country) -> list[Ruling]:
     """Public rulings whose jurisdiction lies in or covers the country, newest first.
 
     National rulings, rulings for any of its subdivisions, and rulings of blocs it belonged
-    to on the ruling's date.
+    to on the ruling's date; each with its published proceedings.
     """
     return list(
         Ruling.objects.public()
         .filter(countries_touched_q([country.code], code_field="regulator__jurisdiction", date_field="decided_on"))
         .select_related("regulator")
+        .prefetch_related(_proceedings_prefetch())
         .annotate(active_flag_count=_active_flag_count())
         .order_by("-decided_on", "-id")
     )
@@ -268,33 +307,71 @@ def _active_flag_count() -> Coalesce:
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
 
-def site_ruling_list(*, status: str | None = None, outcome: str | None = None) -> QuerySet[Ruling]:
-    """Every ruling but drafts, newest decision first, with its regulator and the number of
-    agencies it flags now."""
+def site_ruling_list(
+    *,
+    standing: str | None = None,
+    outcome: str | None = None,
+    country: str | None = None,
+    regulator: int | None = None,
+    search: str | None = None,
+) -> QuerySet[Ruling]:
+    """Every ruling but drafts, newest decision first, filtered; each with its regulator,
+    its published proceedings (for its standing) and the number of agencies it flags now.
+
+    ``country``: the regulator's jurisdiction lies in or covers it (a bloc it belonged to
+    on the ruling's date); ``search``: the title, the case reference, the ECLI or the
+    regulator's names.
+    """
     rulings = (
         Ruling.objects.public()
         .select_related("regulator")
+        .prefetch_related(_proceedings_prefetch())
         .annotate(active_flag_count=_active_flag_count())
         .order_by("-decided_on", "-id")
     )
-    if status:
-        rulings = rulings.filter(status=status)
     if outcome:
         rulings = rulings.filter(outcome=outcome)
+    if country:
+        rulings = rulings.filter(countries_touched_q([country], code_field="regulator__jurisdiction", date_field="decided_on"))
+    if regulator:
+        rulings = rulings.filter(regulator_id=regulator)
+    if search:
+        rulings = rulings.filter(
+            Q(title__icontains=search)
+            | Q(case_reference__icontains=search)
+            | Q(ecli__icontains=search)
+            | Q(regulator__name__icontains=search)
+            | Q(regulator__short_name__icontains=search)
+        )
+    if standing:
+        # The standing is computed by the rule itself (one query over the proceedings),
+        # never restated in SQL.
+        rulings = rulings_filter_by_standing(rulings, standing)
     return rulings
 
 
+def site_ruling_regulator_choices() -> list[tuple[int, str]]:
+    """``(id, name)`` of every regulator with a public ruling, by name."""
+    with_rulings = Exists(Ruling.objects.public().filter(regulator=OuterRef("pk")))
+    return list(Regulator.objects.filter(with_rulings).order_by("name", "id").values_list("id", "name"))
+
+
 def site_ruling_detail(*, pk: int, user=None) -> Ruling:
-    """One ruling with its regulator and listed agencies, if ``user`` may see it.
+    """One ruling with its regulator, listed agencies and proceedings, if ``user`` may see it.
 
     Drafts exist only for those who may change rulings; for anyone else this raises
-    ``Ruling.DoesNotExist`` as for an unknown id.
+    ``Ruling.DoesNotExist`` as for an unknown id. The proceedings, oldest first, are those
+    the user may see (drafts too for those who may change rulings); the standing counts
+    published ones only.
     """
     listed = Agency.objects.select_related("country").order_by("name", "id")
     return (
         Ruling.objects.visible_to(user)
         .select_related("regulator")
-        .prefetch_related(Prefetch("agencies", queryset=listed, to_attr="listed_agencies"))
+        .prefetch_related(
+            Prefetch("agencies", queryset=listed, to_attr="listed_agencies"),
+            Prefetch("proceedings", queryset=proceedings_visible_to(user=user)),
+        )
         .get(pk=pk)
     )
 
@@ -316,12 +393,42 @@ def site_ruling_cleared_flag_count(*, ruling: Ruling) -> int:
 FEED_LENGTH = 50
 
 
+def _feed_updated_at() -> Greatest:
+    # A ruling's entry changes with its status and whenever a proceeding is published on
+    # it (its standing may have changed). published_at is never null for a public ruling,
+    # and Coalesce keeps GREATEST from returning NULL on SQLite.
+    latest_proceeding = Subquery(
+        public_proceedings().filter(ruling=OuterRef("pk")).order_by("-published_at").values("published_at")[:1]
+    )
+    return Greatest(
+        Coalesce(F("status_changed_at"), F("published_at")),
+        Coalesce(latest_proceeding, F("published_at")),
+        output_field=DateTimeField(),
+    )
+
+
 def site_feed_rulings() -> list[Ruling]:
-    """The rulings of the Atom feed: public ones, the latest change of status first."""
+    """The rulings of the Atom feed: public ones, the latest change first (of status, or a
+    proceeding published), each with ``feed_updated_at``, its regulator and its published
+    proceedings."""
     return list(
         Ruling.objects.public()
         .select_related("regulator")
-        .order_by(F("status_changed_at").desc(nulls_last=True), "-id")[:FEED_LENGTH]
+        .prefetch_related(_proceedings_prefetch())
+        .annotate(feed_updated_at=_feed_updated_at())
+        .order_by(F("feed_updated_at").desc(nulls_last=True), "-id")[:FEED_LENGTH]
+    )
+
+
+def site_feed_proceedings() -> list[Proceeding]:
+    """The proceedings of the Atom feed: published ones of public rulings, the latest
+    change first (an entry's update time), each with its ruling, regulator and the ruling's
+    published proceedings."""
+    return list(
+        Proceeding.objects.public()
+        .select_related("ruling__regulator")
+        .prefetch_related(_proceedings_prefetch("ruling__proceedings"))
+        .order_by("-updated_at", "-id")[:FEED_LENGTH]
     )
 
 
@@ -331,20 +438,42 @@ def site_bloc_names() -> dict[str, str]:
 
 
 def site_data_last_updated() -> datetime.datetime | None:
-    """When the public data last changed: the latest ``updated_at`` of agencies, public
-    rulings and flags, in one query."""
+    """When a public record last changed, in one query; None with no data at all.
 
-    def latest(queryset):
-        return Subquery(queryset.order_by("-updated_at").values("updated_at")[:1])
+    The latest of the records' own change times: agencies; public rulings and published
+    proceedings (edits, and for a ruling ever published any change of status — unpublishing
+    one changes what the public sees); regulators, countries' notes and bloc memberships
+    (their history, as they keep no change time of their own); and public flags (written by
+    a recompute only when they change). Nothing that leaves these records untouched — a
+    seed load that finds everything as it should be, a recompute that keeps every flag —
+    moves it; an edit of a draft does not either.
+    """
+
+    def latest(queryset, field: str = "updated_at"):
+        return Subquery(queryset.order_by(F(field).desc(nulls_last=True)).values(field)[:1])
 
     row = (
         Country.objects.order_by()
         .annotate(
             latest_agency=latest(Agency.objects.all()),
             latest_ruling=latest(Ruling.objects.public()),
-            latest_flag=latest(Flag.objects.all()),
+            latest_ruling_status=latest(Ruling.objects.filter(published_at__isnull=False), "status_changed_at"),
+            latest_proceeding=latest(Proceeding.objects.public()),
+            latest_regulator=latest(Regulator.history.all(), "history_date"),
+            latest_country=latest(Country.history.all(), "history_date"),
+            latest_membership=latest(Membership.history.all(), "history_date"),
+            latest_flag=latest(public_flags()),
         )
-        .values("latest_agency", "latest_ruling", "latest_flag")
+        .values(
+            "latest_agency",
+            "latest_ruling",
+            "latest_ruling_status",
+            "latest_proceeding",
+            "latest_regulator",
+            "latest_country",
+            "latest_membership",
+            "latest_flag",
+        )
         .first()
     )
     if row is None:

@@ -13,7 +13,7 @@ from agencies.jurisdictions import Level, level_of
 from agencies.models import Agency, Country
 from rulings.models import Ruling
 
-from . import selectors
+from . import selectors, words
 from .forms import AgencyFilterForm, RulingFilterForm
 
 AGENCY_PAGE_SIZE = 50
@@ -67,6 +67,13 @@ def _csv_url(filters: dict) -> str:
     return f"{AGENCY_CSV_URL}?{urlencode(params)}"
 
 
+def _with_standing(rulings):
+    """Give each ruling (proceedings prefetched) its standing today in ``standing_now``."""
+    for ruling in rulings:
+        ruling.standing_now = words.describe_standing(ruling)
+    return rulings
+
+
 # Seconds a rendered public page may be reused while the data stays unchanged.
 PAGE_CACHE_SECONDS = 60
 
@@ -74,9 +81,10 @@ PAGE_CACHE_SECONDS = 60
 def reused_while_data_unchanged(view):
     """Serve an anonymous GET from the cache while the data it shows has not changed.
 
-    The key is the full path and the data's last-update time (agencies, public rulings and
-    flags: every edit and every recompute moves it), so an edit is visible on the next
-    request; a minute's lifetime bounds anything the time misses (a deleted record).
+    The key is the full path and the time a public record last changed (see
+    :func:`selectors.site_data_last_updated`: every public edit and every recompute that
+    changes a flag moves it), so an edit is visible on the next request; a minute's
+    lifetime bounds anything the time misses (a deleted record).
     Only successful answers are kept, and logged-in users always get a fresh page.
     """
 
@@ -133,8 +141,9 @@ def agency_table(request):
 
 
 def agency_detail(request, pk):
-    """``/agencies/<id>/``: one agency, its flags (active and cleared) and the rulings that
-    cover its jurisdiction."""
+    """``/agencies/<id>/``: one agency, its aliases and sources, its flags (active and
+    cleared, each with the ruling's standing today) and the rulings that cover its
+    jurisdiction."""
     try:
         agency = selectors.site_agency_detail(pk=pk)
     except Agency.DoesNotExist:
@@ -145,7 +154,7 @@ def agency_detail(request, pk):
         "status": selectors.status_of(active_flags),
         "active_flags": active_flags,
         "cleared_flags": [flag for flag in agency.public_flags if not flag.active],
-        "covering_rulings": selectors.site_rulings_covering_agency(agency=agency),
+        "covering_rulings": _with_standing(selectors.site_rulings_covering_agency(agency=agency)),
         "bloc_names": selectors.site_bloc_names(),
         "nav_section": "agencies",
     }
@@ -182,7 +191,7 @@ def country_detail(request, code):
         "national_regulators": [r for r in regulators if level_of(r.jurisdiction) is Level.NATIONAL],
         "subnational_regulators": [r for r in regulators if level_of(r.jurisdiction) is Level.SUBNATIONAL],
         "memberships": selectors.site_country_memberships(country=country),
-        "rulings": selectors.site_country_rulings(country=country),
+        "rulings": _with_standing(selectors.site_country_rulings(country=country)),
         "bloc_names": selectors.site_bloc_names(),
         "nav_section": "countries",
     }
@@ -190,21 +199,38 @@ def country_detail(request, code):
 
 
 def ruling_list(request):
-    """``/rulings/``: every ruling but drafts, newest first, with its status."""
-    form = RulingFilterForm(request.GET)
+    """``/rulings/``: every ruling but drafts, newest first, with its standing today;
+    searchable and filterable by country, regulator, outcome and standing."""
+    form = RulingFilterForm(
+        request.GET,
+        country_choices=selectors.site_country_filter_choices(),
+        regulator_choices=selectors.site_ruling_regulator_choices(),
+    )
     context = {"form": form, "nav_section": "rulings"}
     if not form.is_valid():
         return render(request, "tracker/ruling_list.html", context, status=400)
+    filters = form.cleaned_data
     rulings = selectors.site_ruling_list(
-        status=form.cleaned_data["status"] or None, outcome=form.cleaned_data["outcome"] or None
+        standing=filters["standing"] or None,
+        outcome=filters["outcome"] or None,
+        country=filters["country"] or None,
+        regulator=filters["regulator"] or None,
+        search=filters["search"] or None,
     )
     page = _paginate(rulings, RULING_PAGE_SIZE, request.GET.get("page"))
-    context.update(show_results=True, page=page, bloc_names=selectors.site_bloc_names())
+    _with_standing(page)
+    context.update(
+        show_results=True,
+        page=page,
+        filtered=any(filters[name] for name in ("standing", "outcome", "country", "regulator", "search")),
+        bloc_names=selectors.site_bloc_names(),
+    )
     return render(request, "tracker/ruling_list.html", context)
 
 
 def ruling_detail(request, pk):
-    """``/rulings/<id>/``: one ruling and the agencies it flags. Drafts are not public."""
+    """``/rulings/<id>/``: one ruling, its standing, its proceedings as a timeline, its
+    sources and the agencies it flags. Drafts (of rulings and proceedings) are not public."""
     try:
         ruling = selectors.site_ruling_detail(pk=pk, user=request.user)
     except Ruling.DoesNotExist:
@@ -212,10 +238,11 @@ def ruling_detail(request, pk):
     flags = _paginate(selectors.site_ruling_flags(ruling=ruling), RULING_FLAGS_PAGE_SIZE, request.GET.get("page"))
     context = {
         "ruling": ruling,
+        "standing": words.describe_standing(ruling),
+        "proceedings": list(ruling.proceedings.all()),
         "flags": flags,
         "cleared_count": selectors.site_ruling_cleared_flag_count(ruling=ruling),
         "bloc_names": selectors.site_bloc_names(),
         "nav_section": "rulings",
     }
     return render(request, "tracker/ruling_detail.html", context)
-

@@ -6,8 +6,8 @@ from tracker.seed.loader import seed_load
 
 class Command(BaseCommand):
     help = (
-        "Load the seed data set (countries' notes, regulators, agencies, rulings) from "
-        "tracker/seed/seed.yaml; running it again changes nothing."
+        "Load the seed data set (countries' notes, regulators, agencies, rulings and their "
+        "proceedings) from tracker/seed/seed.yaml; running it again changes nothing."
     )
 
     def add_arguments(self, parser):
