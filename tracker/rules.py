@@ -43,6 +43,8 @@ from rulings.standing import Standing, standing_on
 FLAGGING_OUTCOMES = ("unlawful", "likely_unlawful")
 # The temporary table that holds the per-ruling facts while the pairs are computed.
 FACTS_TABLE = "tracker_rule_rulings"
+# Rows of that table written by one INSERT (14 parameters each, well within SQLite's limit).
+FACTS_ROWS_PER_INSERT = 500
 
 
 def severity_for(outcome: str) -> str:
@@ -188,9 +190,13 @@ def load_ruling_facts(cursor, facts: Iterable[RulingFacts]) -> int:
         )
         for f in facts
     ]  # fmt: skip
-    if rows:
-        cursor.executemany(
-            f"INSERT INTO {FACTS_TABLE} VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", rows
+    placeholders = "(" + ", ".join(["%s"] * 14) + ")"
+    # Many rows a statement: one round trip per row would cost more than the rule itself.
+    for start in range(0, len(rows), FACTS_ROWS_PER_INSERT):
+        chunk = rows[start : start + FACTS_ROWS_PER_INSERT]
+        cursor.execute(
+            f"INSERT INTO {FACTS_TABLE} VALUES {', '.join([placeholders] * len(chunk))}",
+            [value for row in chunk for value in row],
         )
     return len(rows)
 

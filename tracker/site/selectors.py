@@ -450,7 +450,9 @@ def site_data_last_updated() -> datetime.datetime | None:
     """
 
     def latest(queryset, field: str = "updated_at"):
-        return Subquery(queryset.order_by(F(field).desc(nulls_last=True)).values(field)[:1])
+        # Plain DESC over non-null values, so that PostgreSQL reads the newest row from the
+        # field's index instead of sorting the table (NULLS LAST would not match the index).
+        return Subquery(queryset.filter(**{f"{field}__isnull": False}).order_by(f"-{field}").values(field)[:1])
 
     row = (
         Country.objects.order_by()
