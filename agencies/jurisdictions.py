@@ -238,11 +238,19 @@ def country_in_sentence_sql(code: str, name: str) -> str:
     return f"(CASE WHEN {code} IN ({codes}) THEN 'the ' || {name} ELSE {name} END)"
 
 
-def jurisdiction_in_sentence(jurisdiction: Jurisdiction) -> str:
-    """Where a jurisdiction is, as a sentence says it: "Canada", "Hamburg, Germany", "the European Union"."""
-    if jurisdiction.level is Level.SUPRANATIONAL:
-        return bloc_in_sentence(jurisdiction.name)
-    if jurisdiction.level is Level.SUBNATIONAL:
-        country = iso_country_name(jurisdiction.country_code) or jurisdiction.country_code
-        return f"{jurisdiction.name}, {country_in_sentence(jurisdiction.country_code, country)}"
-    return country_in_sentence(jurisdiction.code, jurisdiction.name)
+def place_in_sentence(code: str, *, bloc_name: str | None = None) -> str:
+    """Where a jurisdiction is, as a sentence says it: "Canada", "the United Kingdom",
+    "Hamburg, Germany", "the European Union" (a bloc by ``bloc_name``; its code without).
+
+    Reads no database: ISO names come from pycountry, a bloc's name from the caller.
+    """
+    level = level_of(code)
+    if level is Level.SUPRANATIONAL:
+        return bloc_in_sentence(bloc_name) if bloc_name else code
+    if level is Level.SUBNATIONAL:
+        country_code = code.split("-", 1)[0]
+        record = subdivision_record(code)
+        country = country_in_sentence(country_code, iso_country_name(country_code) or country_code)
+        return f"{record.name}, {country}" if record else code
+    return country_in_sentence(code, iso_country_name(code) or code)
+

@@ -34,10 +34,11 @@ from agencies.jurisdictions import (
     country_in_sentence_sql,
     coverage_sql,
     covers,
-    jurisdiction_in_sentence,
     parse_jurisdiction,
+    place_in_sentence,
 )
 from rulings.dates import date_phrase, format_date, period_end
+from rulings.names import body_in_sentence
 from rulings.standing import Standing, standing_on
 
 FLAGGING_OUTCOMES = ("unlawful", "likely_unlawful")
@@ -57,11 +58,6 @@ def timing_for(first_used: datetime.date | None, decided_on: datetime.date, prec
     if first_used is None or first_used <= period_end(decided_on, precision):
         return "ruled_after_use"
     return "used_after_ruling"
-
-
-def body_in_sentence(name: str) -> str:
-    """A body's name opening a sentence: "The Information Commissioner's Office"."""
-    return name if name.lower().startswith(("the ", "a ", "an ")) else f"The {name}"
 
 
 @dataclass(frozen=True)
@@ -101,17 +97,18 @@ def _subject(*, concerns: str, scope: str, place: str) -> str:
     return f"all use of the technology by public bodies in {place}"
 
 
-def ruling_facts(*, ruling, regulator_name: str, place: str, proceedings: Iterable, day: datetime.date) -> RulingFacts:
+def ruling_facts(*, ruling, place: str, proceedings: Iterable, day: datetime.date) -> RulingFacts:
     """The facts of ``ruling`` on ``day`` (see :class:`RulingFacts`).
 
     ``ruling`` needs ``pk``, ``status``, ``outcome``, ``concerns``, ``scope``,
-    ``decided_on``, ``decided_on_precision`` and its regulator's jurisdiction in
-    ``jurisdiction``; ``proceedings`` are the ruling's proceedings (any status).
+    ``decided_on``, ``decided_on_precision`` and its ``regulator``'s ``name`` and
+    ``jurisdiction``; ``place`` names that jurisdiction (:func:`place_of`);
+    ``proceedings`` are the ruling's proceedings (any status).
     """
     result = standing_on(status=ruling.status, proceedings=proceedings, day=day)
     decided = ruling.decided_on <= day
     flags = decided and result.in_effect and ruling.outcome in FLAGGING_OUTCOMES
-    body = body_in_sentence(regulator_name)
+    body = body_in_sentence(ruling.regulator.name)
     likely = ruling.outcome == "likely_unlawful"
     finding = (
         f"{body} {'said' if likely else 'found'} {date_phrase(ruling.decided_on, ruling.decided_on_precision)} "
@@ -134,7 +131,7 @@ def ruling_facts(*, ruling, regulator_name: str, place: str, proceedings: Iterab
         uncovered = f"This agency is not within {place}, which the ruling covers."
     return RulingFacts(
         ruling_id=ruling.pk,
-        jurisdiction=ruling.jurisdiction,
+        jurisdiction=ruling.regulator.jurisdiction,
         decided_on=ruling.decided_on,
         scope=ruling.scope,
         flags=flags,
@@ -167,9 +164,9 @@ def _clear_reason(*, ruling, result, decided: bool) -> str:
     return f"The ruling's outcome is now “{ruling.outcome.replace('_', ' ')}”, which flags no agency."
 
 
-def place_in_sentence(code: str) -> str:
+def place_of(code: str) -> str:
     """Where a jurisdiction is, as the sentences say it ("the United Kingdom", "Hamburg, Germany")."""
-    return jurisdiction_in_sentence(parse_jurisdiction(code))
+    return place_in_sentence(code, bloc_name=parse_jurisdiction(code).name)
 
 
 def load_ruling_facts(cursor, facts: Iterable[RulingFacts]) -> int:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from agencies.models import Agency, Bloc
 from rulings.models import Ruling
 from tracker.models import Flag, PendingRecompute
-from tracker.rules import FACTS_TABLE, RulingFacts, load_ruling_facts, place_in_sentence, ruling_facts, wanted_flags_sql
+from tracker.rules import FACTS_TABLE, RulingFacts, load_ruling_facts, place_of, ruling_facts, wanted_flags_sql
 
 logger = logging.getLogger(__name__)
 
@@ -108,17 +108,8 @@ def facts_on(rulings, *, day: datetime.date) -> list[RulingFacts]:
     for ruling in rulings:
         code = ruling.regulator.jurisdiction
         if code not in places:
-            places[code] = place_in_sentence(code)
-        ruling.jurisdiction = code
-        facts.append(
-            ruling_facts(
-                ruling=ruling,
-                regulator_name=ruling.regulator.name,
-                place=places[code],
-                proceedings=ruling.proceedings.all(),
-                day=day,
-            )
-        )
+            places[code] = place_of(code)
+        facts.append(ruling_facts(ruling=ruling, place=places[code], proceedings=ruling.proceedings.all(), day=day))
     return facts
 
 

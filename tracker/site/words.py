@@ -17,8 +17,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from agencies.jurisdictions import Level, bloc_in_sentence, country_in_sentence, iso_country_name, level_of, subdivision_record
+from agencies.jurisdictions import place_in_sentence
 from rulings.dates import Precision, date_phrase, format_date
+from rulings.names import body_in_sentence
 from rulings.standing import Effect, Standing, StandingResult, standing_on
 
 # --- Dates ---------------------------------------------------------------------------
@@ -85,23 +86,12 @@ def fine_words(amount, currency: str | None) -> str:
 def place_words(code: str, bloc_names: dict[str, str] | None = None) -> str:
     """Where a jurisdiction is, as a sentence says it: "Canada", "the United Kingdom",
     "Hamburg, Germany", "the European Union" (a bloc's name from ``bloc_names``)."""
-    level = level_of(code)
-    if level is Level.SUPRANATIONAL:
-        name = (bloc_names or {}).get(code)
-        return bloc_in_sentence(name) if name else code
-    if level is Level.SUBNATIONAL:
-        country_code = code.split("-", 1)[0]
-        record = subdivision_record(code)
-        country = country_in_sentence(country_code, iso_country_name(country_code) or country_code)
-        return f"{record.name}, {country}" if record else code
-    return country_in_sentence(code, iso_country_name(code) or code)
+    return place_in_sentence(code, bloc_name=(bloc_names or {}).get(code))
 
 
 def body_words(name: str) -> str:
     """A body's name inside a sentence: "the First-tier Tribunal (General Regulatory Chamber)"."""
-    if name.lower().startswith("the "):
-        return "the " + name[4:]
-    return f"the {name}"
+    return body_in_sentence(name, opening=False)
 
 
 def capitalised(sentence: str) -> str:
