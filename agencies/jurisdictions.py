@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from functools import lru_cache
 
-import pycountry
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+
+from .iso import is_assigned_country_code, iso_country_name, subdivision_record
+from .models import Bloc, Membership
 
 
 class Level(models.TextChoices):
@@ -45,48 +46,8 @@ class Jurisdiction:
     name: str
 
 
-@lru_cache(maxsize=None)
-def iso_country_name(code: str) -> str | None:
-    """The ISO 3166-1 name of an assigned alpha-2 code, or None if it is not assigned."""
-    if len(code) != 2 or not code.isalpha() or not code.isupper():
-        return None
-    country = pycountry.countries.get(alpha_2=code)
-    return getattr(country, "common_name", None) or country.name if country else None
-
-
-def is_assigned_country_code(code: str) -> bool:
-    return iso_country_name(code) is not None
-
-
-@lru_cache(maxsize=None)
-def subdivision_record(code: str):
-    """The ISO 3166-2 subdivision with this exact code, or None."""
-    if "-" not in code:
-        return None
-    return pycountry.subdivisions.get(code=code)
-
-
-def validate_subdivision(subdivision: str, country_code: str | None) -> None:
-    """Raise ValidationError unless ``subdivision`` is an ISO 3166-2 code of the country."""
-    record = subdivision_record(subdivision)
-    if record is None or record.code != subdivision:
-        raise ValidationError(
-            f"“{subdivision}” is not an ISO 3166-2 subdivision code (written in capitals, e.g. “CA-ON”).",
-            code="invalid_subdivision",
-        )
-    if country_code is None:
-        raise ValidationError("A subdivision needs a country.", code="subdivision_without_country")
-    if record.country_code != country_code:
-        raise ValidationError(
-            f"“{subdivision}” is a subdivision of {record.country_code}, not of {country_code}.",
-            code="subdivision_outside_country",
-        )
-
-
 def parse_jurisdiction(code: str) -> Jurisdiction:
     """The jurisdiction a code names, or ValidationError saying why the code is unknown."""
-    from .models import Bloc
-
     if not isinstance(code, str) or not code:
         raise ValidationError("A jurisdiction code is required.", code="required")
     if code != code.strip().upper():
@@ -152,15 +113,11 @@ def covers(
 
 def bloc_members_on(bloc_code: str, on_date: datetime.date) -> set[str]:
     """Codes of the countries that belonged to the bloc on that date."""
-    from .models import Membership
-
     return set(Membership.objects.active_on(on_date).filter(bloc_id=bloc_code).values_list("country_id", flat=True))
 
 
 def covered_agencies_q(code: str, on_date: datetime.date, *, prefix: str = "") -> Q:
     """A ``Q`` on Agency (or on a model reaching it through ``prefix``) for coverage."""
-    from .models import Membership
-
     level = level_of(code)
     if level is Level.NATIONAL:
         return Q(**{f"{prefix}country_id": code})
@@ -180,8 +137,6 @@ def countries_touched_q(countries, *, code_field: str, date_field: str) -> Q:
     them belonged to on the row's date. ``code_field`` and ``date_field`` name the row's
     jurisdiction code and date (e.g. ``regulator__jurisdiction`` and ``decided_on``).
     """
-    from .models import Membership
-
     countries = list(countries)
     members = Membership.objects.active_on(OuterRef(date_field)).filter(bloc_id=OuterRef(code_field), country_id__in=countries)
     return within_countries_q(countries, code_field=code_field) | Q(Exists(members))

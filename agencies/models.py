@@ -9,9 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .jurisdictions import is_assigned_country_code, validate_subdivision
+from .iso import is_assigned_country_code, validate_subdivision
 from .sources import normalize_sources
-
 
 country_code_validator = RegexValidator(r"^[A-Z]{2}$", "Use an ISO 3166-1 alpha-2 code, e.g. “CA”.")
 bloc_code_validator = RegexValidator(r"^[A-Z]{2,8}$", "Use 2 to 8 capital letters, e.g. “EU”.")

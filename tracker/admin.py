@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, ExpressionWrapper
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -25,15 +25,16 @@ from rulings.models import Ruling
 
 from .digests import admin as digests_admin  # noqa: F401  (the digests' admin lives with them; this registers it)
 from .models import Flag
+from .selectors import AgencyStatus, agency_flag_status_q
 
 # A ruling about a whole jurisdiction may flag thousands of agencies; its page shows the
 # latest ones and the Flags list, filtered by ruling, has them all.
 RULING_PAGE_FLAGS = 100
 
 
-def unlawful_flag_exists():
-    """``Exists`` for an agency with an active flag of severity unlawful (SPEC §3: flagged)."""
-    return Exists(Flag.objects.filter(agency=OuterRef("pk"), active=True, severity=Flag.Severity.UNLAWFUL))
+def flagged_q(request):
+    """Flagged (SPEC §3) as the one definition says it, counting the flags the user may see."""
+    return agency_flag_status_q(AgencyStatus.FLAGGED, user=request.user)
 
 
 def admin_link(obj) -> str:
@@ -157,9 +158,9 @@ class FlaggedFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(unlawful_flag_exists())
+            return queryset.filter(flagged_q(request))
         if self.value() == "no":
-            return queryset.exclude(unlawful_flag_exists())
+            return queryset.exclude(flagged_q(request))
         return queryset
 
 
@@ -171,7 +172,9 @@ class FlaggedAgencyAdmin(AgencyAdmin):
     inlines = [*AgencyAdmin.inlines, AgencyFlagInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(is_flagged=unlawful_flag_exists())
+        return super().get_queryset(request).annotate(
+            is_flagged=ExpressionWrapper(flagged_q(request), output_field=BooleanField())
+        )
 
     @admin.display(description="flagged", boolean=True, ordering="is_flagged")
     def flagged(self, agency):

@@ -1,4 +1,9 @@
-"""Wiring only: committed changes that can alter flags ask for a recompute."""
+"""Wiring only: a change that can alter flags asks for a recompute.
+
+The signals fire inside the change's own transaction, before it commits: the request is
+written to the outbox there (so it exists exactly when the change does), and the task that
+works the outbox off is enqueued only once the transaction commits.
+"""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver

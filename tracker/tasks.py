@@ -1,7 +1,7 @@
 """Celery tasks. Thin: each calls one service; all are idempotent and acknowledged late."""
 
 from celery import shared_task
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 
 from tracker.health import heartbeat_record
 from tracker.services import flags_process_pending, flags_recompute
@@ -9,7 +9,7 @@ from tracker.services import flags_process_pending, flags_recompute
 # Retry on database trouble with exponential backoff, capped far below the broker's
 # visibility timeout (3600 s) so a late-acknowledged task is never redelivered meanwhile.
 DATABASE_RETRY = {
-    "autoretry_for": (OperationalError, InterfaceError, DatabaseError),
+    "autoretry_for": (OperationalError, InterfaceError),
     "retry_backoff": 2,
     "retry_backoff_max": 60,
     "retry_jitter": True,

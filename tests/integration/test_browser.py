@@ -13,7 +13,7 @@ from tests.tracker.site_records import build_records, build_uk_case, put_flag
 from tracker.seed.loader import seed_load
 from tracker.services import flags_recompute
 from tracker.models import Flag
-from tracker.site.selectors import AgencyStatus, agency_status_q
+from tracker.selectors import AgencyStatus, agency_flag_status_q
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -224,7 +224,7 @@ def seeded(transactional_db):
     uk = Ruling.objects.get(regulator__name="Information Commissioner's Office", decided_on=datetime.date(2022, 5, 18))
     return {
         "total": Agency.objects.count(),
-        "flagged": Agency.objects.filter(agency_status_q(AgencyStatus.FLAGGED)).count(),
+        "flagged": Agency.objects.filter(agency_flag_status_q(AgencyStatus.FLAGGED)).count(),
         "uk_title": uk.title,
         "uk_proceedings": uk.proceedings.filter(status="published").count(),
     }

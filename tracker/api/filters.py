@@ -12,7 +12,8 @@ from django_filters import rest_framework as filters
 from django_filters.constants import EMPTY_VALUES
 from django_filters.fields import IsoDateTimeField
 
-from agencies.jurisdictions import parse_jurisdiction, subdivision_record, validate_subdivision
+from agencies.iso import subdivision_record, validate_subdivision
+from agencies.jurisdictions import parse_jurisdiction
 from agencies.models import Agency, Country
 from rulings.models import Proceeding, Regulator, Ruling
 from rulings.standing import Standing

@@ -31,10 +31,22 @@ from django.db import connection, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
+from tracker.queue import (
+    DIGESTS_SEND_BATCH,
+    DIGESTS_SEND_CONFIRMATION,
+    enqueue,
+    runs_eagerly,
+)
+
 from ..models import Digest, FlagDelivery, RulingDelivery, Subscription
 from . import emails, links
 from .links import InvalidLink
-from .selectors import due_subscription_ids, flag_events_owed, pending_digest_contents, rulings_owed
+from .selectors import (
+    due_subscription_ids,
+    flag_events_owed,
+    pending_digest_contents,
+    rulings_owed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +64,8 @@ def _resend_allowed(subscription: Subscription, now: datetime.datetime) -> bool:
 
 
 def _enqueue_confirmation(subscription_id: int) -> None:
-    from .tasks import digests_send_confirmation_task
-
     # robust: a broker or mail server that is down must not turn the request into an error.
-    transaction.on_commit(lambda: digests_send_confirmation_task.delay(subscription_id), robust=True)
+    transaction.on_commit(lambda: enqueue(DIGESTS_SEND_CONFIRMATION, subscription_id), robust=True)
 
 
 @transaction.atomic
@@ -207,14 +217,12 @@ def digests_dispatch(*, frequency: str, batch_size: int | None = None) -> Dispat
     The command ``send_digests`` and Celery beat both call this. Without a broker (or in
     eager mode) the batches run here, one after another.
     """
-    from .tasks import digests_send_batch_task
-
     if frequency not in Subscription.Frequency.values:
         raise ValueError(f"Unknown frequency {frequency!r}.")
     result = DispatchResult()
-    eager = digests_send_batch_task.app.conf.task_always_eager
+    eager = runs_eagerly()
     for chunk in _chunks(due_subscription_ids(frequency=frequency), batch_size or settings.DIGESTS_BATCH_SIZE):
-        outcome = digests_send_batch_task.delay(chunk, frequency)
+        outcome = enqueue(DIGESTS_SEND_BATCH, chunk, frequency)
         result.subscriptions += len(chunk)
         result.batches += 1
         if eager:

@@ -7,9 +7,14 @@ Every time limit and retry countdown stays far below the broker's visibility tim
 from smtplib import SMTPException
 
 from celery import shared_task
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 
-from .services import digests_dispatch, digests_send_abandoned, digests_send_batch, subscription_send_confirmation
+from .services import (
+    digests_dispatch,
+    digests_send_abandoned,
+    digests_send_batch,
+    subscription_send_confirmation,
+)
 
 # Subscribers per batch are set by DIGESTS_BATCH_SIZE; a batch of 500 renders and sends in
 # well under a minute on one connection, so five minutes leaves ample room.
@@ -31,7 +36,7 @@ def backoff(retries: int) -> int:
 
 @shared_task(
     **COMMON,
-    autoretry_for=(OperationalError, InterfaceError, DatabaseError),
+    autoretry_for=(OperationalError, InterfaceError),
     retry_backoff=2,
     retry_backoff_max=60,
     max_retries=5,

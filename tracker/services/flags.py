@@ -19,7 +19,15 @@ from django.utils import timezone
 from agencies.models import Agency, Bloc
 from rulings.models import Ruling
 from tracker.models import Flag, PendingRecompute
-from tracker.rules import FACTS_TABLE, RulingFacts, load_ruling_facts, place_of, ruling_facts, wanted_flags_sql
+from tracker.queue import FLAGS_PROCESS_PENDING, enqueue
+from tracker.rules import (
+    FACTS_TABLE,
+    RulingFacts,
+    load_ruling_facts,
+    place_of,
+    ruling_facts,
+    wanted_flags_sql,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -218,10 +226,8 @@ def flags_recompute(
 
 def _enqueue_pending_on_commit() -> None:
     """Fast path: ask a worker to do the outbox now. Failing to enqueue loses nothing."""
-    from tracker.tasks import flags_process_pending_task
-
     try:
-        flags_process_pending_task.delay()
+        enqueue(FLAGS_PROCESS_PENDING)
     except Exception:  # the broker is down; the periodic sweep will do it
         logger.warning("Could not enqueue a flag recompute; the sweep will pick it up.", exc_info=True)
 

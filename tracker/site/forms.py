@@ -2,7 +2,7 @@
 
 from django import forms
 
-from agencies.jurisdictions import is_assigned_country_code
+from agencies.iso import is_assigned_country_code
 from agencies.models import Agency
 from rulings.models import Ruling
 from rulings.standing import Standing

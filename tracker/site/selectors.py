@@ -82,12 +82,6 @@ def _has_active_flag(severity: str) -> Exists:
     return Exists(public_active_flags().filter(agency=OuterRef("pk"), severity=severity))
 
 
-def agency_status_q(status: str) -> Q:
-    """A ``Q`` on Agency matching one status: ``flagged``, ``advisory`` or ``none``,
-    as the API's ``status`` filter defines it (public flags only)."""
-    return agency_flag_status_q(status)
-
-
 def public_proceedings() -> QuerySet[Proceeding]:
     """Published proceedings, oldest first: what a ruling's standing is computed from.
 
@@ -127,7 +121,7 @@ def site_agency_table(
     if kind:
         agencies = agencies.filter(kind=kind)
     if status:
-        agencies = agencies.filter(agency_status_q(status))
+        agencies = agencies.filter(agency_flag_status_q(status))
     if search:
         agencies = agencies_search(agencies, search)
     ordering = ordering if ordering in AGENCY_ORDERINGS else DEFAULT_AGENCY_ORDERING
@@ -158,7 +152,7 @@ def site_flagged_count(agencies: QuerySet[Agency], *, status: str | None, total:
         return total
     if status in (AgencyStatus.ADVISORY, AgencyStatus.NONE) or total == 0:
         return 0
-    flagged = agencies.filter(agency_status_q(AgencyStatus.FLAGGED)).order_by()
+    flagged = agencies.filter(agency_flag_status_q(AgencyStatus.FLAGGED)).order_by()
     last_updated = site_data_last_updated()
     sql, params = flagged.values("pk").query.sql_with_params()
     key = "site-flagged-count:" + hashlib.sha256(repr((sql, params, last_updated, total)).encode()).hexdigest()
@@ -237,7 +231,7 @@ def site_country_agencies(*, country: Country) -> tuple[list[Agency], int, int]:
     shown = list(agencies[:COUNTRY_PAGE_AGENCY_LIMIT])
     counts = Agency.objects.filter(country=country).aggregate(
         total=Count("pk"),
-        flagged=Count("pk", filter=agency_status_q(AgencyStatus.FLAGGED)),
+        flagged=Count("pk", filter=agency_flag_status_q(AgencyStatus.FLAGGED)),
     )
     return shown, counts["total"], counts["flagged"]
 
@@ -276,7 +270,7 @@ def site_country_index() -> list[dict]:
     )
     flagged = dict(
         Agency.objects.filter(country__isnull=False)
-        .filter(agency_status_q(AgencyStatus.FLAGGED))
+        .filter(agency_flag_status_q(AgencyStatus.FLAGGED))
         .order_by()
         .values_list("country_id")
         .annotate(n=Count("pk"))

@@ -5,7 +5,8 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
-from agencies.jurisdictions import Level, iso_country_name, level_of, subdivision_record
+from agencies.iso import iso_country_name, subdivision_record
+from agencies.jurisdictions import Level, level_of
 from rulings.dates import Precision, format_date
 from tracker.site import selectors, words
 
