@@ -5,8 +5,8 @@ through the services, and the bloc memberships through the ORM as the admin's in
 agencies are added, move between countries and subdivisions and have their first use
 corrected; rulings of any outcome, concerns, scope, status and date precision are recorded
 and then republished, withdrawn, corrected, re-dated and re-scoped; proceedings of every
-effect are recorded, published and unpublished; regulators move; countries join and leave a
-test bloc. Writes that SPEC §2 forbids must be refused, and nothing else.
+effect are recorded, published, unpublished and deleted; regulators move; countries join and
+leave a test bloc. Writes that SPEC §2 forbids must be refused, and nothing else.
 
 After every step the outbox is worked off with ``flags_process_pending`` (what the worker
 does on the task each commit enqueues). Then the stored active flags must be exactly what
@@ -137,7 +137,9 @@ def overlaps_another(membership: Membership) -> bool:
     """Whether the membership's span overlaps another of the same country in its bloc."""
     return any(
         (other.left is None or other.left >= membership.joined) and (membership.left is None or other.joined <= membership.left)
-        for other in Membership.objects.filter(bloc_id=membership.bloc_id, country_id=membership.country_id).exclude(pk=membership.pk)
+        for other in Membership.objects.filter(bloc_id=membership.bloc_id, country_id=membership.country_id).exclude(
+            pk=membership.pk
+        )
     )
 
 
@@ -201,7 +203,9 @@ class CuratorEdits(RuleBasedStateMachine):
     @initialize(
         memberships=st.lists(MEMBERSHIPS, max_size=2),
         agencies=st.lists(agency_strategy, min_size=1, max_size=4),
-        rulings=st.lists(st.tuples(RULING_JURISDICTIONS, DAYS, PRECISIONS, OUTCOMES, CONCERNS, SCOPES, STATUSES, PICKS), max_size=3),
+        rulings=st.lists(
+            st.tuples(RULING_JURISDICTIONS, DAYS, PRECISIONS, OUTCOMES, CONCERNS, SCOPES, STATUSES, PICKS), max_size=3
+        ),
     )
     def curators_start_from_a_bloc_finding_and_a_few_records(self, memberships, agencies, rulings):
         # A bloc's finding that flags a French agency through France's membership, so that

@@ -40,6 +40,14 @@ class PageNumberPagination(pagination.PageNumberPagination):
             return paginator.num_pages
         return _positive_int(raw, field=self.page_query_param)
 
+    def validate_query(self, request) -> None:
+        """Refuse malformed paging parameters even where no page is cut (a CSV export
+        streams every row, but ``page=false`` is still a 400, as for the JSON list)."""
+        for name in (self.page_query_param, self.page_size_query_param):
+            raw = request.query_params.get(name)
+            if raw not in (None, "") and not (name == self.page_query_param and raw in self.last_page_strings):
+                _positive_int(raw, field=name)
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:

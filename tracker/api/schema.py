@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
@@ -71,7 +73,12 @@ class SourcesFieldExtension(OpenApiSerializerFieldExtension):
 
         if direction == "request":
             component = ResolvedComponent(
-                name="SourceRequest", type=ResolvedComponent.SCHEMA, object="SourceRequest", schema=SOURCE_REQUEST_SCHEMA
+                # A copy: the enum post-processing rewrites the schema in place, which would
+                # leave the next generation of the schema pointing at a component it lacks.
+                name="SourceRequest",
+                type=ResolvedComponent.SCHEMA,
+                object="SourceRequest",
+                schema=copy.deepcopy(SOURCE_REQUEST_SCHEMA),
             )
             auto_schema.registry.register_on_missing(component)
             url = {"type": "string", "maxLength": 2000, "description": "A URL, standing for `{\"url\": …}`."}

@@ -63,6 +63,8 @@ class ListModelMixin(mixins.ListModelMixin):
 
     def list(self, request, *args, **kwargs):
         if isinstance(request.accepted_renderer, CSVRenderer):
+            if self.paginator is not None:
+                self.paginator.validate_query(request)
             queryset = self.filter_queryset(self.get_queryset())
             return streaming_csv_response(queryset, self.csv_columns, filename=self.csv_filename)
         return super().list(request, *args, **kwargs)
