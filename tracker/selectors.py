@@ -12,7 +12,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -21,6 +32,7 @@ from rulings.models import Proceeding, Ruling
 from rulings.standing import Standing, standing_on
 
 from .models import Flag
+from .rules import RuleProceeding
 
 
 def flags_visible_to(*, user) -> QuerySet[Flag]:
@@ -215,16 +227,6 @@ def ruling_ids_visible_to(*, user) -> QuerySet[Ruling]:
     return Ruling.objects.visible_to(user)
 
 
-@dataclass(frozen=True, slots=True)
-class _ProceedingStep:
-    """The part of a proceeding that the standing is computed from."""
-
-    id: int
-    decided_on: datetime.date
-    effect: str
-    status: str
-
-
 def rulings_standing_by_id(rulings: QuerySet[Ruling], *, day: datetime.date | None = None) -> dict[int, str]:
     """The standing on ``day`` (today by default) of the published rulings of ``rulings``
     that something has happened to; a published ruling left out of the answer has no
@@ -246,7 +248,7 @@ def rulings_standing_by_id(rulings: QuerySet[Ruling], *, day: datetime.date | No
     )
     steps = defaultdict(list)
     for ruling_id, *step in rows:
-        steps[ruling_id].append(_ProceedingStep(*step))
+        steps[ruling_id].append(RuleProceeding(*step))
     return {
         pk: standing_on(status=Ruling.Status.PUBLISHED, proceedings=proceedings, day=day).standing
         for pk, proceedings in steps.items()

@@ -19,6 +19,7 @@ from rulings.models import Proceeding, Regulator, Ruling
 from rulings.standing import Standing
 from tracker.models import Flag
 from tracker.selectors import (
+    AgencyStatus,
     agencies_filter_by_flag_status,
     agencies_search,
     agency_flag_status_q,
@@ -26,10 +27,11 @@ from tracker.selectors import (
     rulings_filter_by_standing,
 )
 
+# The values are the one definition's (AgencyStatus); the words describe the filter.
 FLAG_STATUS_CHOICES = [
-    ("flagged", "an active unlawful flag"),
-    ("advisory", "active advisory flags only"),
-    ("none", "no active flag"),
+    (AgencyStatus.FLAGGED, "an active unlawful flag"),
+    (AgencyStatus.ADVISORY, "active advisory flags only"),
+    (AgencyStatus.NONE, "no active flag"),
 ]
 
 
